@@ -1,0 +1,119 @@
+"""What every map layer shares: the view it renders, escaping, and GeoJSON rendering.
+
+A layer turns the frame of one canonical layer at a :class:`View` into a
+``folium.FeatureGroup``. Only escaped, pre-built HTML and style keys reach the browser:
+no raw string from a data file is ever inserted as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Iterable
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.atlas import Atlas
+
+
+@dataclass(frozen=True)
+class View:
+    """What the user is looking at: a date, a control source and a strike window."""
+
+    date: Any  # datetime.date
+    source: str
+    window_days: int = 7
+
+
+def text(value: object) -> str:
+    """A value as escaped HTML text ('' for missing values)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.strftime("%Y-%m-%d %H:%M UTC")
+    return html.escape(str(value), quote=True)
+
+
+def link(url: object) -> str:
+    """An escaped link for http(s) URLs; anything else (``javascript:``...) as plain text."""
+    raw = "" if url is None or url is pd.NA else str(url).strip()
+    if raw.lower().startswith(("http://", "https://")):
+        return f'<a href="{text(raw)}" target="_blank" rel="noopener noreferrer">{text(raw)}</a>'
+    return text(raw)
+
+
+def popup_table(title: object, rows: Iterable[tuple[str, object]], link_fields: tuple[str, ...] = ()) -> str:
+    """An HTML popup: a bold title and a two-column table of the non-empty rows, all escaped."""
+    cells = []
+    for label, value in rows:
+        shown = link(value) if label in link_fields else text(value)
+        if shown:
+            cells.append(f"<tr><th>{text(label)}</th><td>{shown}</td></tr>")
+    return f'<div class="fl-popup"><b>{text(title)}</b><table>{"".join(cells)}</table></div>'
+
+
+def to_features(frame: gpd.GeoDataFrame, properties: dict[str, list]) -> dict:
+    """A FeatureCollection of ``frame``'s geometries with only the given property columns."""
+    geoms = json.loads(gpd.GeoSeries(frame.geometry.values, crs=frame.crs).to_json(drop_id=True))["features"]
+    keys = list(properties)
+    feats = []
+    for i, feat in enumerate(geoms):
+        feats.append({"type": "Feature", "geometry": feat["geometry"],
+                      "properties": {k: properties[k][i] for k in keys}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def geojson_group(
+    name: str,
+    data: dict,
+    *,
+    style: Callable[[dict], dict] | None = None,
+    marker: folium.CircleMarker | None = None,
+    tooltip_permanent: bool = False,
+) -> folium.FeatureGroup:
+    """A feature group holding one GeoJson whose features carry ``popup`` and ``tooltip`` HTML."""
+    group = folium.FeatureGroup(name=name, overlay=True, control=False)
+    if not data["features"]:
+        return group
+    props = data["features"][0]["properties"]
+    tooltip = None
+    if "tooltip" in props:
+        tooltip = folium.GeoJsonTooltip(["tooltip"], labels=False, sticky=not tooltip_permanent,
+                                        permanent=tooltip_permanent, direction="right",
+                                        class_name="fl-label" if tooltip_permanent else "fl-tooltip")
+    popup = folium.GeoJsonPopup(["popup"], labels=False, max_width=360) if "popup" in props else None
+    folium.GeoJson(
+        data,
+        name=name,
+        style_function=style,
+        marker=marker,
+        tooltip=tooltip,
+        popup=popup,
+        embed=True,
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
+class MapLayer:
+    """One map layer: its name, legend and rendering. Subclasses fill in the data."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    default_on: ClassVar[bool] = True
+
+    def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
+        """The rows of this layer at ``view`` (the same rows the GeoJSON export writes)."""
+        raise NotImplementedError
+
+    def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
+        """The folium group drawn for ``view``."""
+        raise NotImplementedError
+
+    def legend(self) -> list[tuple[str, str, str]]:
+        """Legend entries as (label, colour, shape) with shape 'box' or 'dot'."""
+        return []

@@ -1,0 +1,141 @@
+"""The base map: Leaflet from a local package, an offline vector basemap, and the legend.
+
+Everything here is deterministic for a given data directory, so Streamlit reruns never
+re-mount the map; what changes with the date goes into feature groups (``layers.*``).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.atlas import DEFAULT_DATA
+from layers.base import text
+from layers.style import BASEMAP
+
+LEAFLET_PACKAGE = ("js_lib_leaflet", "static/js_lib_leaflet")
+STATIC_URL = "/app/static"
+UKRAINE_CENTER = (48.6, 31.5)
+BOUNDS = [[44.2, 22.0], [52.5, 40.3]]
+
+
+def leaflet_file(name: str) -> Path:
+    """Path of ``leaflet.js`` or ``leaflet.css`` inside the django-js-lib-leaflet package."""
+    package, folder = LEAFLET_PACKAGE
+    return Path(str(importlib.resources.files(package).joinpath(folder, name)))
+
+
+def ensure_static(folder: Path) -> None:
+    """Copy Leaflet's JS and CSS into Streamlit's static folder when missing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("leaflet.js", "leaflet.css"):
+        if not (folder / name).exists():
+            shutil.copyfile(leaflet_file(name), folder / name)
+
+
+class OfflineMap(folium.Map):
+    """A folium Map that loads only Leaflet, from the app's own static files."""
+
+    default_js = [("leaflet", f"{STATIC_URL}/leaflet.js")]
+    default_css = [("leaflet_css", f"{STATIC_URL}/leaflet.css")]
+
+
+class Css(MacroElement):
+    """Page CSS (sea colour behind the basemap, popup and label styles)."""
+
+    _template = Template("""{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}""")
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self._name = "Css"
+        self.css = css
+
+
+class Legend(MacroElement):
+    """A legend control built from (label, colour, shape) entries; labels are escaped."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+    (function() {
+      var legend = L.control({position: "bottomleft"});
+      legend.onAdd = function() {
+        var div = L.DomUtil.create("div", "fl-legend");
+        div.innerHTML = {{ this.html | tojson }};
+        return div;
+      };
+      legend.addTo({{ this._parent.get_name() }});
+    })();
+    {% endmacro %}""")
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend_html(sections)
+
+
+def legend_html(sections: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
+    """Escaped legend HTML: a heading per section and a swatch per entry."""
+    parts = []
+    for heading, entries in sections:
+        parts.append(f"<div class='fl-legend-h'>{text(heading)}</div>")
+        for label, color, shape in entries:
+            radius = "50%" if shape == "dot" else "2px"
+            parts.append(f"<div><i style='background:{text(color)};border-radius:{radius}'></i>{text(label)}</div>")
+    return "".join(parts)
+
+
+CSS = f"""
+.leaflet-container {{ background: {BASEMAP['sea']}; font-family: system-ui, sans-serif; }}
+.fl-legend {{ background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px; font-size: 11px;
+  line-height: 16px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-height: 60vh; overflow-y: auto; }}
+.fl-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px;
+  border: 1px solid #555; }}
+.fl-legend-h {{ font-weight: 600; margin-top: 3px; }}
+.fl-popup table {{ border-collapse: collapse; margin-top: 4px; font-size: 12px; }}
+.fl-popup th {{ text-align: left; padding: 1px 8px 1px 0; color: #555; vertical-align: top; font-weight: 500; }}
+.fl-popup td {{ padding: 1px 0; max-width: 240px; overflow-wrap: anywhere; }}
+.fl-label {{ background: transparent; border: 0; box-shadow: none; font-size: 11px; font-weight: 600;
+  color: #222; text-shadow: 0 0 3px #fff, 0 0 3px #fff; padding: 0; }}
+.fl-label:before {{ display: none; }}
+"""
+
+
+@lru_cache(maxsize=4)
+def _outline_geojson(path: str) -> str:
+    return gpd.read_file(path).to_json(drop_id=True)
+
+
+def base_map(
+    legend_sections: list[tuple[str, list[tuple[str, str, str]]]],
+    *,
+    tiles: bool = False,
+    boundaries: Path = DEFAULT_DATA / "boundaries",
+    map_class: type[folium.Map] = OfflineMap,
+) -> folium.Map:
+    """The deterministic base map: vector outline of Ukraine and its neighbours, legend, optional tiles."""
+    m = map_class(location=UKRAINE_CENTER, zoom_start=6, tiles=None, control_scale=True,
+                  prefer_canvas=False, min_zoom=4, max_zoom=14)
+    m.add_child(Css(CSS))
+    folium.GeoJson(
+        _outline_geojson(str(boundaries / "neighbours.geojson")), name="neighbours",
+        style_function=lambda f: {"fillColor": BASEMAP["neighbour_fill"], "color": BASEMAP["neighbour_line"],
+                                  "weight": 1, "fillOpacity": 0 if tiles else 1},
+        interactive=False,
+    ).add_to(m)
+    folium.GeoJson(
+        _outline_geojson(str(boundaries / "ukraine.geojson")), name="ukraine",
+        style_function=lambda f: {"fillColor": BASEMAP["country_fill"], "color": BASEMAP["country_line"],
+                                  "weight": 1.5, "fillOpacity": 0 if tiles else 1},
+        interactive=False,
+    ).add_to(m)
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, opacity=0.9).add_to(m)
+    m.add_child(Legend(legend_sections))
+    m.fit_bounds(BOUNDS)
+    return m

@@ -1,0 +1,65 @@
+"""Control zones: one polygon per status of the date's snapshot, simplified for display."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+
+from geo import analysis, display, timeline
+from geo.atlas import Atlas
+from layers.base import MapLayer, View, geojson_group, popup_table, to_features
+from layers.style import STATUS_STYLE, ZONE_OPACITY
+
+
+def _style(feature: dict) -> dict:
+    color = STATUS_STYLE.get(feature["properties"]["status"], {"color": "#555555"})["color"]
+    return {"fillColor": color, "color": color, "weight": 1, "fillOpacity": ZONE_OPACITY, "opacity": 0.9}
+
+
+class ControlLayer(MapLayer):
+    """Territorial control at the date, from one source."""
+
+    name = "control"
+    title = "Control zones"
+
+    def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
+        return timeline.control_at(atlas.control, view.date, view.source)
+
+    def display_frame(self, atlas: Atlas, view: View, tolerance: float = display.DEFAULT_TOLERANCE) -> gpd.GeoDataFrame:
+        """The date's zones simplified for display with their full-resolution km², cached per snapshot."""
+        as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+
+        def make() -> gpd.GeoDataFrame:
+            zones = self.frame(atlas, view)
+            out = display.simplify_zones(zones, tolerance)
+            out["area_km2"] = [analysis.area_km2(g) for g in zones.geometry.loc[out.index]]
+            return out
+
+        return atlas.cache.get(("control-display", view.source, as_of, tolerance), make)
+
+    def geojson(self, atlas: Atlas, view: View) -> dict:
+        """The FeatureCollection sent to the map (cached per snapshot: slider steps reuse it)."""
+        as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+
+        def make() -> dict:
+            zones = self.display_frame(atlas, view)
+            order = zones["status"].map({s: i for i, s in enumerate(STATUS_STYLE)}).fillna(99)
+            zones = zones.loc[order.sort_values(kind="stable").index]
+            rows = zones.to_dict("records")
+            return to_features(zones, {
+                "status": [r["status"] for r in rows],
+                "tooltip": [popup_table(STATUS_STYLE.get(r["status"], {}).get("label", r["status"]), [])
+                            for r in rows],
+                "popup": [popup_table(r["label"] or r["status"], [
+                    ("Status", r["status"]), ("Snapshot", r["as_of"]), ("Area", f"{r['area_km2']:,.0f} km²"),
+                    ("Source", r["source"]), ("Note", r["note"]), ("Reference", r["source_url"]),
+                ], link_fields=("Reference",)) for r in rows],
+            })
+
+        return atlas.cache.get(("control-geojson", view.source, as_of), make)
+
+    def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
+        return geojson_group(self.name, self.geojson(atlas, view), style=_style)
+
+    def legend(self) -> list[tuple[str, str, str]]:
+        return [(s["label"], s["color"], "box") for s in STATUS_STYLE.values()]

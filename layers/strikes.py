@@ -1,0 +1,62 @@
+"""Strikes: markers coloured by kind, sized by casualties, fading with age in the window."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo import timeline
+from geo.atlas import Atlas
+from layers.base import MapLayer, View, geojson_group, popup_table, text, to_features
+from layers.style import STRIKE_STYLE
+
+
+def _style(feature: dict) -> dict:
+    p = feature["properties"]
+    color = STRIKE_STYLE.get(p["kind"], STRIKE_STYLE["other"])["color"]
+    return {"radius": p["radius"], "fillColor": color, "color": "#ffffff", "weight": 1,
+            "fillOpacity": p["opacity"], "opacity": p["opacity"]}
+
+
+def _radius(killed: object, injured: object) -> float:
+    hurt = sum(0 if v is None or v is pd.NA else float(v) for v in (killed, injured))
+    return round(min(16.0, 5.0 + 1.5 * math.sqrt(hurt)), 1)
+
+
+class StrikesLayer(MapLayer):
+    """Strikes reported in the window that ends at the date."""
+
+    name = "strikes"
+    title = "Strikes"
+
+    def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
+        return timeline.strikes_in(atlas.strikes, view.date, view.window_days)
+
+    def geojson(self, atlas: Atlas, view: View) -> dict:
+        """Strike features of the window; newest on top, older ones fainter."""
+        strikes = self.frame(atlas, view).sort_values("time")
+        end = timeline.end_of_day(view.date)
+        rows = strikes.to_dict("records")
+        ages = [(end - r["time"]).total_seconds() / 86400 for r in rows]
+        return to_features(strikes, {
+            "kind": [r["kind"] for r in rows],
+            "radius": [_radius(r["killed"], r["injured"]) for r in rows],
+            "opacity": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
+            "tooltip": [text(f"{r['place'] or ''} {r['time']:%Y-%m-%d}: {r['kind']}") for r in rows],
+            "popup": [popup_table(f"{r['kind'].replace('_', ' ').capitalize()} strike, {r['place'] or 'unknown place'}", [
+                ("Time", r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
+                 else r["time"].strftime("%Y-%m-%d %H:%M UTC")),
+                ("Weapon", r["weapon"]), ("Target", r["target"]), ("Oblast", r["admin1"]),
+                ("Killed", r["killed"]), ("Injured", r["injured"]), ("What happened", r["description"]),
+                ("Location", r["location_precision"]), ("Source", r["source"]), ("Link", r["source_url"]),
+            ], link_fields=("Link",)) for r in rows],
+        })
+
+    def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
+        return geojson_group(self.name, self.geojson(atlas, view), style=_style, marker=folium.CircleMarker())
+
+    def legend(self) -> list[tuple[str, str, str]]:
+        return [(s["label"], s["color"], "dot") for s in STRIKE_STYLE.values()]

@@ -1,0 +1,65 @@
+import datetime as dt
+import json
+
+import folium
+
+from layers import REGISTRY, View
+from layers.base import link, popup_table
+from layers.basemap import OfflineMap, base_map, legend_html
+
+
+def render(group: folium.FeatureGroup) -> str:
+    m = folium.Map()
+    group.add_to(m)
+    return m.get_root().render()
+
+
+def test_registry_has_one_entry_per_layer():
+    assert list(REGISTRY) == ["control", "towns", "strikes"]
+    assert all(REGISTRY[n].legend() for n in REGISTRY)
+
+
+def test_control_features_at_date(tiny):
+    view = View(dt.date(2022, 3, 5), "t", 7)
+    data = REGISTRY["control"].geojson(tiny, view)
+    statuses = [f["properties"]["status"] for f in data["features"]]
+    assert sorted(statuses) == ["contested", "occupied"]
+    assert "Area" in data["features"][0]["properties"]["popup"]
+    # second call is served from the per-snapshot cache
+    assert REGISTRY["control"].geojson(tiny, View(dt.date(2022, 3, 6), "t", 7)) is data
+
+
+def test_towns_carry_status_and_escaped_names(tiny):
+    data = REGISTRY["towns"].geojson(tiny, View(dt.date(2022, 3, 1), "t", 7))
+    props = {f["properties"]["tooltip"]: f["properties"] for f in data["features"]}
+    assert props["Alpha"]["status"] == "occupied"
+    assert props["Bravo"]["status"] == "free"
+    assert "Charlie &lt;b&gt;" in props
+    assert "<b>" not in json.dumps(props["Charlie &lt;b&gt;"]["tooltip"])
+
+
+def test_strike_popups_escape_script_and_refuse_javascript_links(tiny):
+    data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 1))
+    assert [f["properties"]["kind"] for f in data["features"]] == ["missile"]
+    popup = data["features"][0]["properties"]["popup"]
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in popup
+    assert "<script" not in popup and "href=\"javascript" not in popup
+    html = render(REGISTRY["strikes"].feature_group(tiny, View(dt.date(2022, 3, 5), "t", 1)))
+    assert "<script>window.__pwned" not in html
+
+
+def test_link_and_table_helpers():
+    assert link("https://a.org/x?y=1&z=2").startswith('<a href="https://a.org/x?y=1&amp;z=2"')
+    assert link("javascript:alert(1)") == "javascript:alert(1)"
+    assert popup_table("T", [("a", None), ("b", "")]) == '<div class="fl-popup"><b>T</b><table></table></div>'
+
+
+def test_base_map_is_offline_and_deterministic():
+    sections = [(lyr.title, lyr.legend()) for lyr in REGISTRY.values()]
+    a, b = base_map(sections), base_map(sections)
+    assert isinstance(a, OfflineMap)
+    assert OfflineMap.default_js == [("leaflet", "/app/static/leaflet.js")]
+    html = a.get_root().render()
+    assert "cdn" not in html.lower().split("<body>")[0] or "leaflet" not in html.lower()
+    assert len(html) == len(b.get_root().render())
+    assert "&lt;x&gt;" in legend_html([("<x>", [("y", "#fff", "box")])])
