@@ -7,7 +7,7 @@ geometry (``geo.analysis``).
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
 
 import geopandas as gpd
 import shapely

@@ -96,7 +96,7 @@ def snapshot(
         "sources": sorted({str(s) for name in names for s in frames[name].get("source", [])}),
         "attribution": atlas.attribution(),
         "generator": generator_version(),
-        "generated_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "crs": "urn:ogc:def:crs:OGC:1.3:CRS84",
     }
     return {"type": "FeatureCollection", "metadata": meta, "features": feats}

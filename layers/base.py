@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, ClassVar
 
 import folium
 import geopandas as gpd

@@ -1,6 +1,8 @@
 """Derive Ukraine's internationally recognised border and neighbour outlines from Natural Earth 10m (world-atlas 2.0.2)."""
-import geopandas as gpd, shapely
-from shapely.geometry import box, MultiPolygon
+import geopandas as gpd
+import shapely
+from shapely.geometry import MultiPolygon, box
+
 g = gpd.read_file('/tmp/na/package/countries-10m.json', layer='countries').set_crs(4326)
 ua = g[g.name == 'Ukraine'].geometry.iloc[0]
 ru = g[g.name == 'Russia'].geometry.iloc[0]
