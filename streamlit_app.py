@@ -164,7 +164,7 @@ def map_panel(atlas: Atlas) -> None:
     view = View(st.session_state.date, st.session_state.source, st.session_state.window)
     st.markdown(f"### {view.date:%d %B %Y}\n{summary(atlas, view)}")
     groups = [REGISTRY[name].feature_group(atlas, view) for name in active_layers()]
-    m = base_map([(REGISTRY[n].title, REGISTRY[n].legend()) for n in REGISTRY if REGISTRY[n].legend()],
+    m = base_map([(lyr.title, lyr.legend(atlas)) for lyr in REGISTRY.values() if lyr.legend(atlas)],
                  tiles=st.session_state.get("tiles", False))
     st_folium(m, key="map", feature_group_to_add=groups, returned_objects=[], height=640,
               use_container_width=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,7 +23,7 @@ import shapely
 from shapely.geometry import Polygon
 
 HERE = Path(__file__).resolve().parent
-GRID = 1e-6  # degrees; snaps coordinates so shared edges coincide exactly
+GRID = 1e-5  # degrees (~1 m); snaps coordinates so shared edges coincide exactly
 INVASION = "2022-02-24"
 SOURCE = "sample"
 
@@ -56,9 +57,9 @@ def as_coverage(zones: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometr
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
     points = shapely.point_on_surface(faces)
     out: dict[str, list] = {k: [] for k in zones}
-    for name, geom in zones.items():
+    for geom in zones.values():
         shapely.prepare(geom)
-    for face, point in zip(faces, points):
+    for face, point in zip(faces, points, strict=True):
         for name, geom in zones.items():  # first match wins; zones do not overlap by construction
             if geom.contains(point):
                 out[name].append(face)
@@ -106,19 +107,22 @@ LABELS = {
 }
 
 
-def main() -> None:
-    fronts = load_fronts()
+def main(argv: list[str] | None = None) -> None:
+    """Build ``control.geojson`` (args: [fronts.py [output.geojson]])."""
+    args = sys.argv[1:] if argv is None else argv
+    fronts = load_fronts(Path(args[0])) if args else load_fronts()
+    target = Path(args[1]) if len(args) > 1 else HERE / "control.geojson"
     country = gpd.read_file(HERE / "boundaries" / "ukraine.geojson").geometry.iloc[0]
     frame = build(fronts, country)
     frame["as_of"] = frame["as_of"].map(lambda t: t.isoformat().replace("+00:00", "Z"))
     text = frame.to_json(drop_id=True, ensure_ascii=False)
     data = json.loads(text)
     data["name"] = "frontline embedded control zones (sample)"
-    (HERE / "control.geojson").write_text(
+    target.write_text(
         json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace('{"type":"Feature"', '\n{"type":"Feature"'),
         "utf-8",
     )
-    print(f"wrote {len(frame)} zones for {frame['as_of'].nunique()} dates to {HERE / 'control.geojson'}")
+    print(f"wrote {len(frame)} zones for {frame['as_of'].nunique()} dates to {target}")
 
 
 if __name__ == "__main__":

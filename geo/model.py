@@ -134,11 +134,13 @@ def empty(layer: str) -> gpd.GeoDataFrame:
 def parse_times(values: pd.Series) -> pd.Series:
     """Parse times to UTC; naive times are taken as UTC. Unparseable values become NaT."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC")
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.tz_localize("UTC")
-    text = values.astype("string").str.strip()
-    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+        out = values.dt.tz_convert("UTC")
+    elif pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.tz_localize("UTC")
+    else:
+        text = values.astype("string").str.strip()
+        out = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    return out.dt.as_unit("us")
 
 
 def _row_label(index: object) -> int | str:

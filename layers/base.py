@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.atlas import Atlas
+from layers.geojson_layer import StyledGeoJson
 
 
 @dataclass(frozen=True)
@@ -68,35 +69,11 @@ def to_features(frame: gpd.GeoDataFrame, properties: dict[str, list]) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def geojson_group(
-    name: str,
-    data: dict,
-    *,
-    style: Callable[[dict], dict] | None = None,
-    marker: folium.CircleMarker | None = None,
-    tooltip_permanent: bool = False,
-) -> folium.FeatureGroup:
-    """A feature group holding one GeoJson whose features carry ``popup`` and ``tooltip`` HTML."""
+def geojson_group(name: str, data: dict, *, pane: str, styles: dict[str, dict]) -> folium.FeatureGroup:
+    """A feature group drawing ``data`` in ``pane``; features pick a style from ``styles`` by key ``s``."""
     group = folium.FeatureGroup(name=name, overlay=True, control=False)
-    if not data["features"]:
-        return group
-    props = data["features"][0]["properties"]
-    tooltip = None
-    if "tooltip" in props:
-        tooltip = folium.GeoJsonTooltip(["tooltip"], labels=False, sticky=not tooltip_permanent,
-                                        permanent=tooltip_permanent, direction="right",
-                                        class_name="fl-label" if tooltip_permanent else "fl-tooltip")
-    popup = folium.GeoJsonPopup(["popup"], labels=False, max_width=360) if "popup" in props else None
-    folium.GeoJson(
-        data,
-        name=name,
-        style_function=style,
-        marker=marker,
-        tooltip=tooltip,
-        popup=popup,
-        embed=True,
-        zoom_on_click=False,
-    ).add_to(group)
+    if data["features"]:
+        StyledGeoJson(data, styles, pane, name).add_to(group)
     return group
 
 
@@ -105,6 +82,7 @@ class MapLayer:
 
     name: ClassVar[str]
     title: ClassVar[str]
+    pane: ClassVar[str]  # a key of layers.style.PANES
     default_on: ClassVar[bool] = True
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
@@ -115,6 +93,6 @@ class MapLayer:
         """The folium group drawn for ``view``."""
         raise NotImplementedError
 
-    def legend(self) -> list[tuple[str, str, str]]:
-        """Legend entries as (label, colour, shape) with shape 'box' or 'dot'."""
+    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+        """Legend entries as (label, colour, shape), shape 'box' or 'dot'; only what ``atlas`` holds."""
         return []

@@ -18,7 +18,7 @@ from jinja2 import Template
 
 from geo.atlas import DEFAULT_DATA
 from layers.base import text
-from layers.style import BASEMAP
+from layers.style import BASEMAP, PANES
 
 LEAFLET_PACKAGE = ("js_lib_leaflet", "static/js_lib_leaflet")
 STATIC_URL = "/app/static"
@@ -81,12 +81,13 @@ class Legend(MacroElement):
 
 def legend_html(sections: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
     """Escaped legend HTML: a heading per section and a swatch per entry."""
-    parts = []
+    parts = ["<details open><summary>Legend</summary>"]
     for heading, entries in sections:
         parts.append(f"<div class='fl-legend-h'>{text(heading)}</div>")
         for label, color, shape in entries:
             radius = "50%" if shape == "dot" else "2px"
             parts.append(f"<div><i style='background:{text(color)};border-radius:{radius}'></i>{text(label)}</div>")
+    parts.append("</details>")
     return "".join(parts)
 
 
@@ -97,6 +98,7 @@ CSS = f"""
 .fl-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px;
   border: 1px solid #555; }}
 .fl-legend-h {{ font-weight: 600; margin-top: 3px; }}
+.fl-legend summary {{ cursor: pointer; font-weight: 600; }}
 .fl-popup table {{ border-collapse: collapse; margin-top: 4px; font-size: 12px; }}
 .fl-popup th {{ text-align: left; padding: 1px 8px 1px 0; color: #555; vertical-align: top; font-weight: 500; }}
 .fl-popup td {{ padding: 1px 0; max-width: 240px; overflow-wrap: anywhere; }}
@@ -122,17 +124,19 @@ def base_map(
     m = map_class(location=UKRAINE_CENTER, zoom_start=6, tiles=None, control_scale=True,
                   prefer_canvas=False, min_zoom=4, max_zoom=14)
     m.add_child(Css(CSS))
+    for pane, z_index in PANES.items():
+        folium.map.CustomPane(pane, z_index=z_index).add_to(m)
     folium.GeoJson(
         _outline_geojson(str(boundaries / "neighbours.geojson")), name="neighbours",
         style_function=lambda f: {"fillColor": BASEMAP["neighbour_fill"], "color": BASEMAP["neighbour_line"],
                                   "weight": 1, "fillOpacity": 0 if tiles else 1},
-        interactive=False,
+        interactive=False, pane="basemap",
     ).add_to(m)
     folium.GeoJson(
         _outline_geojson(str(boundaries / "ukraine.geojson")), name="ukraine",
         style_function=lambda f: {"fillColor": BASEMAP["country_fill"], "color": BASEMAP["country_line"],
                                   "weight": 1.5, "fillOpacity": 0 if tiles else 1},
-        interactive=False,
+        interactive=False, pane="basemap",
     ).add_to(m)
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, opacity=0.9).add_to(m)

@@ -10,10 +10,8 @@ from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, to_features
 from layers.style import STATUS_STYLE, ZONE_OPACITY
 
-
-def _style(feature: dict) -> dict:
-    color = STATUS_STYLE.get(feature["properties"]["status"], {"color": "#555555"})["color"]
-    return {"fillColor": color, "color": color, "weight": 1, "fillOpacity": ZONE_OPACITY, "opacity": 0.9}
+STYLES = {k: {"fillColor": v["color"], "color": v["color"], "weight": 1, "fillOpacity": ZONE_OPACITY, "opacity": 0.9}
+          for k, v in STATUS_STYLE.items()}
 
 
 class ControlLayer(MapLayer):
@@ -21,6 +19,7 @@ class ControlLayer(MapLayer):
 
     name = "control"
     title = "Control zones"
+    pane = "zones"
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
         return timeline.control_at(atlas.control, view.date, view.source)
@@ -47,7 +46,7 @@ class ControlLayer(MapLayer):
             zones = zones.loc[order.sort_values(kind="stable").index]
             rows = zones.to_dict("records")
             return to_features(zones, {
-                "status": [r["status"] for r in rows],
+                "s": [r["status"] for r in rows],
                 "tooltip": [popup_table(STATUS_STYLE.get(r["status"], {}).get("label", r["status"]), [])
                             for r in rows],
                 "popup": [popup_table(r["label"] or r["status"], [
@@ -59,7 +58,8 @@ class ControlLayer(MapLayer):
         return atlas.cache.get(("control-geojson", view.source, as_of), make)
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        return geojson_group(self.name, self.geojson(atlas, view), style=_style)
+        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
-    def legend(self) -> list[tuple[str, str, str]]:
-        return [(s["label"], s["color"], "box") for s in STATUS_STYLE.values()]
+    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+        present = set(atlas.control["status"]) if atlas is not None else set(STATUS_STYLE)
+        return [(s["label"], s["color"], "box") for k, s in STATUS_STYLE.items() if k in present]

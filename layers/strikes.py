@@ -13,12 +13,7 @@ from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, text, to_features
 from layers.style import STRIKE_STYLE
 
-
-def _style(feature: dict) -> dict:
-    p = feature["properties"]
-    color = STRIKE_STYLE.get(p["kind"], STRIKE_STYLE["other"])["color"]
-    return {"radius": p["radius"], "fillColor": color, "color": "#ffffff", "weight": 1,
-            "fillOpacity": p["opacity"], "opacity": p["opacity"]}
+STYLES = {k: {"fillColor": v["color"], "color": "#ffffff", "weight": 1} for k, v in STRIKE_STYLE.items()}
 
 
 def _radius(killed: object, injured: object) -> float:
@@ -31,6 +26,7 @@ class StrikesLayer(MapLayer):
 
     name = "strikes"
     title = "Strikes"
+    pane = "strikes"
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
         return timeline.strikes_in(atlas.strikes, view.date, view.window_days)
@@ -42,9 +38,9 @@ class StrikesLayer(MapLayer):
         rows = strikes.to_dict("records")
         ages = [(end - r["time"]).total_seconds() / 86400 for r in rows]
         return to_features(strikes, {
-            "kind": [r["kind"] for r in rows],
-            "radius": [_radius(r["killed"], r["injured"]) for r in rows],
-            "opacity": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
+            "s": [r["kind"] for r in rows],
+            "r": [_radius(r["killed"], r["injured"]) for r in rows],
+            "o": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
             "tooltip": [text(f"{r['place'] or ''} {r['time']:%Y-%m-%d}: {r['kind']}") for r in rows],
             "popup": [popup_table(f"{r['kind'].replace('_', ' ').capitalize()} strike, {r['place'] or 'unknown place'}", [
                 ("Time", r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
@@ -56,7 +52,8 @@ class StrikesLayer(MapLayer):
         })
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        return geojson_group(self.name, self.geojson(atlas, view), style=_style, marker=folium.CircleMarker())
+        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
-    def legend(self) -> list[tuple[str, str, str]]:
-        return [(s["label"], s["color"], "dot") for s in STRIKE_STYLE.values()]
+    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+        present = set(atlas.strikes["kind"]) if atlas is not None else set(STRIKE_STYLE)
+        return [(s["label"], s["color"], "dot") for k, s in STRIKE_STYLE.items() if k in present]

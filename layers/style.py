@@ -38,3 +38,6 @@ BASEMAP = {
     "country_fill": "#fbfbf6",
     "country_line": "#3d3d3d",
 }
+
+# Leaflet panes (z-index): zones under towns under strikes, all above the basemap (400 is Leaflet's overlayPane).
+PANES: dict[str, int] = {"basemap": 350, "zones": 410, "changes": 420, "towns": 440, "strikes": 450}

@@ -23,10 +23,7 @@ def _radius(population: object) -> float:
     return 3.0 if not p or math.isnan(p) else max(3.0, min(11.0, 1.6 * math.log10(p) - 3.5))
 
 
-def _style(feature: dict) -> dict:
-    p = feature["properties"]
-    return {"radius": p["radius"], "fillColor": TOWN_STATUS_COLOR.get(p["status"], "#ffffff"),
-            "color": "#222222", "weight": 1, "fillOpacity": 0.95}
+STYLES = {k: {"fillColor": c, "color": "#222222", "weight": 1, "fillOpacity": 0.95} for k, c in TOWN_STATUS_COLOR.items()}
 
 
 def towns_at(atlas: Atlas, view: View) -> gpd.GeoDataFrame:
@@ -42,6 +39,7 @@ class TownsLayer(MapLayer):
 
     name = "towns"
     title = "Towns"
+    pane = "towns"
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
         return towns_at(atlas, view)
@@ -54,9 +52,9 @@ class TownsLayer(MapLayer):
             towns = self.frame(atlas, view).sort_values("population", ascending=True, na_position="first")
             rows = towns.to_dict("records")
             return to_features(towns, {
-                "status": [r["status"] for r in rows],
-                "radius": [_radius(r["population"]) for r in rows],
-                "label": [r["kind"] in LABELLED_KINDS for r in rows],
+                "s": [r["status"] for r in rows],
+                "r": [_radius(r["population"]) for r in rows],
+                "label": [text(r["name"]) if r["kind"] in LABELLED_KINDS else "" for r in rows],
                 "tooltip": [text(r["name"]) for r in rows],
                 "popup": [popup_table(r["name"], [
                     ("Ukrainian", r["name_uk"]), ("Population", _population(r["population"])),
@@ -69,19 +67,11 @@ class TownsLayer(MapLayer):
         return atlas.cache.get(("towns-geojson", view.source, as_of), make)
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        data = self.geojson(atlas, view)
-        group = geojson_group(self.name, data, style=_style, marker=folium.CircleMarker())
-        labels = {"type": "FeatureCollection",
-                  "features": [f for f in data["features"] if f["properties"]["label"]]}
-        if labels["features"]:
-            geojson_group("town-labels", {**labels, "features": [
-                {**f, "properties": {"tooltip": f["properties"]["tooltip"]}} for f in labels["features"]]},
-                marker=folium.CircleMarker(radius=0, opacity=0, fill_opacity=0), tooltip_permanent=True,
-            ).add_to(group)
-        return group
+        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
-    def legend(self) -> list[tuple[str, str, str]]:
-        return [("Town (held by Ukraine)", "#ffffff", "dot"), ("Town in occupied ground", STATUS_STYLE["occupied"]["color"], "dot")]
+    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+        return [("Town held by Ukraine", "#ffffff", "dot"),
+                ("Town in occupied ground", STATUS_STYLE["occupied"]["color"], "dot")]
 
 
 def _population(value: object) -> str:

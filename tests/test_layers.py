@@ -22,7 +22,7 @@ def test_registry_has_one_entry_per_layer():
 def test_control_features_at_date(tiny):
     view = View(dt.date(2022, 3, 5), "t", 7)
     data = REGISTRY["control"].geojson(tiny, view)
-    statuses = [f["properties"]["status"] for f in data["features"]]
+    statuses = [f["properties"]["s"] for f in data["features"]]
     assert sorted(statuses) == ["contested", "occupied"]
     assert "Area" in data["features"][0]["properties"]["popup"]
     # second call is served from the per-snapshot cache
@@ -32,15 +32,15 @@ def test_control_features_at_date(tiny):
 def test_towns_carry_status_and_escaped_names(tiny):
     data = REGISTRY["towns"].geojson(tiny, View(dt.date(2022, 3, 1), "t", 7))
     props = {f["properties"]["tooltip"]: f["properties"] for f in data["features"]}
-    assert props["Alpha"]["status"] == "occupied"
-    assert props["Bravo"]["status"] == "free"
+    assert props["Alpha"]["s"] == "occupied"
+    assert props["Bravo"]["s"] == "free"
     assert "Charlie &lt;b&gt;" in props
     assert "<b>" not in json.dumps(props["Charlie &lt;b&gt;"]["tooltip"])
 
 
 def test_strike_popups_escape_script_and_refuse_javascript_links(tiny):
     data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 1))
-    assert [f["properties"]["kind"] for f in data["features"]] == ["missile"]
+    assert [f["properties"]["s"] for f in data["features"]] == ["missile"]
     popup = data["features"][0]["properties"]["popup"]
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in popup
     assert "<script" not in popup and "href=\"javascript" not in popup
