@@ -163,10 +163,12 @@ def map_panel(atlas: Atlas) -> None:
     right.date_input("Go to date", min_value=first, max_value=last, key="date_input", on_change=_from_input)
     view = View(st.session_state.date, st.session_state.source, st.session_state.window)
     st.markdown(f"### {view.date:%d %B %Y}\n{summary(atlas, view)}")
-    groups = [REGISTRY[name].feature_group(atlas, view) for name in active_layers()]
+    on = active_layers()
+    groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in REGISTRY.items()]
     m = base_map([(lyr.title, lyr.legend(atlas)) for lyr in REGISTRY.values() if lyr.legend(atlas)],
+                 [e for lyr in REGISTRY.values() for e in lyr.base_elements(atlas)],
                  tiles=st.session_state.get("tiles", False))
-    st_folium(m, key="map", feature_group_to_add=groups, returned_objects=[], height=640,
+    st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
               use_container_width=True)
     sync_url()
     if not st.session_state.playing:

@@ -58,7 +58,10 @@ class Atlas:
         notes = self.manifest.get("attribution", {})
         names = set(self.control["source"]) | set(self.towns["source"]) | set(self.strikes["source"])
         lines = [notes[k] for k in sorted(notes) if k in names or k == "*"]
-        return lines or sorted(names)[:5]
+        if lines:
+            return lines
+        shown = sorted(names)[:5]
+        return shown + ([f"and {len(names) - 5} more sources"] if len(names) > 5 else [])
 
     def is_empty(self) -> bool:
         """True when no layer holds a row."""

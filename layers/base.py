@@ -90,8 +90,16 @@ class MapLayer:
         raise NotImplementedError
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        """The folium group drawn for ``view``."""
+        """The folium group sent to the map for ``view`` when the layer is on."""
         raise NotImplementedError
+
+    def off_group(self, atlas: Atlas) -> folium.FeatureGroup | None:
+        """What to send when the layer is off (None: nothing)."""
+        return None
+
+    def base_elements(self, atlas: Atlas) -> list:
+        """Elements drawn once in the deterministic base map (none by default)."""
+        return []
 
     def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
         """Legend entries as (label, colour, shape), shape 'box' or 'dot'; only what ``atlas`` holds."""

@@ -63,7 +63,7 @@ class Legend(MacroElement):
 
     _template = Template("""{% macro script(this, kwargs) %}
     (function() {
-      var legend = L.control({position: "bottomleft"});
+      var legend = L.control({position: "topright"});
       legend.onAdd = function() {
         var div = L.DomUtil.create("div", "fl-legend");
         div.innerHTML = {{ this.html | tojson }};
@@ -115,6 +115,7 @@ def _outline_geojson(path: str) -> str:
 
 def base_map(
     legend_sections: list[tuple[str, list[tuple[str, str, str]]]],
+    elements: list | None = None,
     *,
     tiles: bool = False,
     boundaries: Path = DEFAULT_DATA / "boundaries",
@@ -140,6 +141,8 @@ def base_map(
     ).add_to(m)
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, opacity=0.9).add_to(m)
+    for element in elements or []:
+        m.add_child(element)
     m.add_child(Legend(legend_sections))
     m.fit_bounds(BOUNDS)
     return m

@@ -25,13 +25,19 @@ class StyledGeoJson(MacroElement):
         if (p.o !== undefined) { s.fillOpacity = p.o; s.opacity = p.o; }
         return s;
       }
+      var registry = {{ this.registry | tojson }} ? (window[{{ this.registry | tojson }}] = {}) : null;
       return L.geoJson({{ this.data | tojson }}, {
         pane: pane,
         style: function(f) { return styleOf(f.properties); },
         pointToLayer: function(f, latlng) { return L.circleMarker(latlng, styleOf(f.properties)); },
         onEachFeature: function(f, layer) {
           var p = f.properties;
-          if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 360}); }
+          if (registry && p.id !== undefined) { registry[p.id] = layer; }
+          if (p.popup) {
+            layer.bindPopup(function(l) {
+              return l.flStatus ? p.popup.replace("<!--status-->", l.flStatus) : p.popup;
+            }, {maxWidth: 360});
+          }
           if (p.label) {
             layer.bindTooltip(p.label, {permanent: true, direction: "right", offset: [4, 0],
                                         className: "fl-label", interactive: false});
@@ -44,10 +50,45 @@ class StyledGeoJson(MacroElement):
     {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
     {% endmacro %}""")
 
-    def __init__(self, data: dict, styles: dict[str, dict], pane: str, name: str = "layer") -> None:
+    def __init__(self, data: dict, styles: dict[str, dict], pane: str, name: str = "layer",
+                 registry: str | None = None) -> None:
         super().__init__()
+        self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
         self._name = "StyledGeoJson"
         self.layer_name = name
         self.data = data
         self.styles = styles
         self.pane = pane
+
+
+class Restyle(MacroElement):
+    """Restyle features of a registered StyledGeoJson by id (e.g. towns by their status at a date).
+
+    ``assign`` maps feature id -> style key (features not listed take ``default``); ``notes``
+    maps style key -> text put in the popup's ``<!--status-->`` slot. With ``visible`` false
+    the whole registered layer is hidden. Sent per date instead of re-sending the features.
+    """
+
+    _template = Template("""{% macro script(this, kwargs) %}
+    (function() {
+      var reg = window[{{ this.registry | tojson }}] || {};
+      var styles = {{ this.styles | tojson }}, assign = {{ this.assign | tojson }};
+      var notes = {{ this.notes | tojson }}, visible = {{ this.visible | tojson }};
+      var def = {{ this.default | tojson }};
+      Object.keys(reg).forEach(function(id) {
+        var layer = reg[id], key = assign[id] || def;
+        layer.setStyle(Object.assign({}, styles[key] || {}, visible ? {} : {opacity: 0, fillOpacity: 0}));
+        layer.flStatus = notes[key] || "";
+        var tip = layer.getTooltip();
+        if (tip && tip.options.permanent) { visible ? layer.openTooltip() : layer.closeTooltip(); }
+        if (layer._path) { layer._path.style.pointerEvents = visible ? "" : "none"; }
+      });
+    })();
+    {% endmacro %}""")
+
+    def __init__(self, registry: str, styles: dict[str, dict], assign: dict[str, str], default: str,
+                 notes: dict[str, str], visible: bool = True) -> None:
+        super().__init__()
+        self._name = "Restyle"
+        self.registry, self.styles, self.assign, self.default = registry, styles, assign, default
+        self.notes, self.visible = notes, visible

@@ -13,7 +13,7 @@ from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, text, to_features
 from layers.style import STRIKE_STYLE
 
-STYLES = {k: {"fillColor": v["color"], "color": "#ffffff", "weight": 1} for k, v in STRIKE_STYLE.items()}
+STYLES = {k: {"fillColor": v["color"], "color": "#111111", "weight": 1.5} for k, v in STRIKE_STYLE.items()}
 
 
 def _radius(killed: object, injured: object) -> float:

@@ -29,13 +29,19 @@ def test_control_features_at_date(tiny):
     assert REGISTRY["control"].geojson(tiny, View(dt.date(2022, 3, 6), "t", 7)) is data
 
 
-def test_towns_carry_status_and_escaped_names(tiny):
-    data = REGISTRY["towns"].geojson(tiny, View(dt.date(2022, 3, 1), "t", 7))
+def test_towns_are_drawn_once_and_restyled_per_date(tiny):
+    towns = REGISTRY["towns"]
+    data = towns.base_geojson(tiny)
     props = {f["properties"]["tooltip"]: f["properties"] for f in data["features"]}
-    assert props["Alpha"]["s"] == "occupied"
-    assert props["Bravo"]["s"] == "free"
-    assert "Charlie &lt;b&gt;" in props
-    assert "<b>" not in json.dumps(props["Charlie &lt;b&gt;"]["tooltip"])
+    assert [f["properties"]["tooltip"] for f in data["features"]] == ["Alpha", "Bravo", "Charlie &lt;b&gt;"]
+    assert "<b>" not in props["Charlie &lt;b&gt;"]["popup"].replace("<b>Charlie", "")
+    assert "<!--status-->" in props["Alpha"]["popup"]
+    assert towns.assignment(tiny, View(dt.date(2022, 3, 1), "t", 7)) == {"0": "occupied"}
+    assert towns.assignment(tiny, View(dt.date(2022, 3, 5), "t", 7)) == {"0": "occupied", "1": "occupied",
+                                                                           "2": "contested"}
+    script = render(towns.feature_group(tiny, View(dt.date(2022, 3, 5), "t", 7)))
+    assert '"2": "contested"' in script
+    assert "opacity: 0" in render(towns.off_group(tiny))
 
 
 def test_strike_popups_escape_script_and_refuse_javascript_links(tiny):
