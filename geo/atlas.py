@@ -63,6 +63,19 @@ class Atlas:
         shown = sorted(names)[:5]
         return shown + ([f"and {len(names) - 5} more sources"] if len(names) > 5 else [])
 
+    def table(self, name: str) -> pd.DataFrame | None:
+        """An extra table of the store (``markers``, ``boundaries``, ``alerts``...), or None; cached."""
+        if self.path is None or not (self.path / f"{name}.parquet").exists():
+            return None
+
+        def load() -> pd.DataFrame:
+            try:
+                return gpd.read_parquet(self.path / f"{name}.parquet")
+            except ValueError:  # no geometry column
+                return pd.read_parquet(self.path / f"{name}.parquet")
+
+        return self.cache.get(("table", name), load)
+
     def is_empty(self) -> bool:
         """True when no layer holds a row."""
         return not (len(self.control) or len(self.towns) or len(self.strikes))
@@ -89,12 +102,12 @@ class Atlas:
         root = Path(path)
         root.mkdir(parents=True, exist_ok=True)
         for name in model.LAYERS:
-            _atomic(root / f"{name}.parquet", lambda p, f=self.layer(name): f.to_parquet(p, index=False))
+            atomic_write(root / f"{name}.parquet", lambda p, f=self.layer(name): f.to_parquet(p, index=False))
         text = json.dumps(self.manifest, indent=2, ensure_ascii=False, default=str)
-        _atomic(root / MANIFEST, lambda p: Path(p).write_text(text, "utf-8"))
+        atomic_write(root / MANIFEST, lambda p: Path(p).write_text(text, "utf-8"))
 
 
-def _atomic(target: Path, write) -> None:
+def atomic_write(target: Path, write) -> None:
     """Write through a temp file in the same folder, then rename over ``target``."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)

@@ -144,16 +144,17 @@ def parse_times(values: pd.Series) -> pd.Series:
 
 
 def _row_label(index: object) -> int | str:
-    return int(index) + 1 if isinstance(index, (int, np.integer)) else str(index)
+    return int(index) if isinstance(index, (int, np.integer)) else str(index)
 
 
 def normalize(
-    layer: str, frame: gpd.GeoDataFrame, file: str = "<memory>"
+    layer: str, frame: gpd.GeoDataFrame, file: str = "<memory>", index_labels: bool = False
 ) -> tuple[gpd.GeoDataFrame, list[Reject]]:
     """Validate ``frame`` as ``layer`` and return (clean copy, rejects).
 
-    Rows are numbered from 1 in input order (the frame's index when it is not a
-    RangeIndex). The caller's frame is never modified.
+    Rejects number rows from 1 in frame order, or, with ``index_labels``, name them by the
+    frame's index (importers set it to the input row or feature number). The caller's frame
+    is never modified.
     """
     if layer not in SCHEMAS:
         raise DataError(f"unknown layer '{layer}'; expected one of {', '.join(LAYERS)}")
@@ -166,9 +167,9 @@ def normalize(
         df = df.set_crs(CRS)
     elif not df.crs.equals(CRS):
         df = df.to_crs(CRS)
-    labels = {i: _row_label(i) for i in df.index} if not isinstance(df.index, pd.RangeIndex) else {
-        i: int(i) + 1 for i in df.index
-    }
+    if not df.index.is_unique:
+        raise DataError(f"{file}: row labels are not unique")
+    labels = {i: _row_label(i) for i in df.index} if index_labels else {i: n for n, i in enumerate(df.index, 1)}
     bad = pd.Series(False, index=df.index)
 
     def reject(mask: pd.Series, field: str, reason: str, values: pd.Series | None = None) -> None:
