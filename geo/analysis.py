@@ -8,10 +8,10 @@ import shapely
 from pyproj import Geod
 
 from geo import model
+from geo.admin import THEATRE
 
 GEOD = Geod(ellps="WGS84")
-# Ukraine within its internationally recognised borders (State Statistics Service of Ukraine).
-UKRAINE_KM2 = 603_628.0
+UKRAINE_KM2 = THEATRE.AREA_KM2  # the theatre's country area (Ukraine: 603,628 km²)
 
 
 def area_km2(geometry: shapely.Geometry | None) -> float:
