@@ -20,12 +20,15 @@ from streamlit_folium import st_folium
 from geo import analysis, export, model, timeline
 from geo.atlas import Atlas
 from layers import REGISTRY, View
-from layers.basemap import base_map, ensure_static
+from layers.basemap import STATIC_URL, AssetStore, base_map, ensure_static
 
 HERE = Path(__file__).resolve().parent
 SPEEDS = (1, 2, 5, 10)  # days per second
 MIN_TICK_S = 0.4
 WINDOWS = timeline.WINDOWS
+PAGE_CSS = "<style>.block-container{padding-top:1.2rem} h1{font-size:1.6rem!important;padding:0!important}</style>"
+# Static map data (outlines, towns) published once as files the browser fetches and caches.
+ASSETS = AssetStore(HERE / "static" / "generated", f"{STATIC_URL}/generated")
 
 
 @st.cache_resource(show_spinner="Loading data…")
@@ -162,12 +165,12 @@ def map_panel(atlas: Atlas) -> None:
                 on_change=_from_slider, format="YYYY-MM-DD")
     right.date_input("Go to date", min_value=first, max_value=last, key="date_input", on_change=_from_input)
     view = View(st.session_state.date, st.session_state.source, st.session_state.window)
-    st.markdown(f"### {view.date:%d %B %Y}\n{summary(atlas, view)}")
+    st.markdown(f"#### {view.date:%d %B %Y}\n{summary(atlas, view)}")
     on = active_layers()
     groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in REGISTRY.items()]
     m = base_map([(lyr.title, lyr.legend(atlas)) for lyr in REGISTRY.values() if lyr.legend(atlas)],
                  [e for lyr in REGISTRY.values() for e in lyr.base_elements(atlas)],
-                 tiles=st.session_state.get("tiles", False))
+                 tiles=st.session_state.get("tiles", False), assets=ASSETS)
     st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
               use_container_width=True)
     sync_url()
@@ -191,6 +194,7 @@ def main() -> None:
         st.stop()
     for problem in init_state(atlas):
         st.warning(problem)
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)  # our own constant CSS, no data
     st.title("frontline")
     sidebar(atlas)
     interval = tick(st.session_state.speed)[0] if st.session_state.playing else None

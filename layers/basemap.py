@@ -6,7 +6,9 @@ re-mount the map; what changes with the date goes into feature groups (``layers.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import json
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +20,7 @@ from jinja2 import Template
 
 from geo.atlas import DEFAULT_DATA
 from layers.base import text
+from layers.geojson_layer import StyledGeoJson
 from layers.style import BASEMAP, PANES
 
 LEAFLET_PACKAGE = ("js_lib_leaflet", "static/js_lib_leaflet")
@@ -38,6 +41,30 @@ def ensure_static(folder: Path) -> None:
     for name in ("leaflet.js", "leaflet.css"):
         if not (folder / name).exists():
             shutil.copyfile(leaflet_file(name), folder / name)
+
+
+class AssetStore:
+    """Publishes large, static JSON (outlines, towns) as files the map fetches once.
+
+    Files are content-addressed (``<sha1>.json``) under ``folder``, served at ``url_prefix``
+    (Streamlit's static serving), so the map script that Streamlit re-sends on each rerun
+    stays small and the browser caches the data.
+    """
+
+    def __init__(self, folder: Path, url_prefix: str) -> None:
+        self.folder, self.url_prefix = folder, url_prefix.rstrip("/")
+
+    def publish(self, data: dict | str) -> str:
+        """Write ``data`` (once) and return its URL."""
+        text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        name = hashlib.sha1(text.encode("utf-8")).hexdigest()[:20] + ".json"
+        target = self.folder / name
+        if not target.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            tmp.write_text(text, "utf-8")
+            tmp.replace(target)
+        return f"{self.url_prefix}/{name}"
 
 
 class OfflineMap(folium.Map):
@@ -63,7 +90,7 @@ class Legend(MacroElement):
 
     _template = Template("""{% macro script(this, kwargs) %}
     (function() {
-      var legend = L.control({position: "topright"});
+      var legend = L.control({position: "bottomleft"});
       legend.onAdd = function() {
         var div = L.DomUtil.create("div", "fl-legend");
         div.innerHTML = {{ this.html | tojson }};
@@ -81,13 +108,14 @@ class Legend(MacroElement):
 
 def legend_html(sections: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
     """Escaped legend HTML: a heading per section and a swatch per entry."""
-    parts = ["<details open><summary>Legend</summary>"]
+    parts = ["<details open><summary>Legend</summary><div class='fl-legend-cols'>"]
     for heading, entries in sections:
-        parts.append(f"<div class='fl-legend-h'>{text(heading)}</div>")
+        parts.append(f"<div class='fl-legend-sec'><div class='fl-legend-h'>{text(heading)}</div>")
         for label, color, shape in entries:
             radius = "50%" if shape == "dot" else "2px"
             parts.append(f"<div><i style='background:{text(color)};border-radius:{radius}'></i>{text(label)}</div>")
-    parts.append("</details>")
+        parts.append("</div>")
+    parts.append("</div></details>")
     return "".join(parts)
 
 
@@ -99,6 +127,7 @@ CSS = f"""
   border: 1px solid #555; }}
 .fl-legend-h {{ font-weight: 600; margin-top: 3px; }}
 .fl-legend summary {{ cursor: pointer; font-weight: 600; }}
+.fl-legend-cols {{ display: flex; gap: 12px; align-items: flex-start; }}
 .fl-popup table {{ border-collapse: collapse; margin-top: 4px; font-size: 12px; }}
 .fl-popup th {{ text-align: left; padding: 1px 8px 1px 0; color: #555; vertical-align: top; font-weight: 500; }}
 .fl-popup td {{ padding: 1px 0; max-width: 240px; overflow-wrap: anywhere; }}
@@ -108,9 +137,24 @@ CSS = f"""
 """
 
 
-@lru_cache(maxsize=4)
-def _outline_geojson(path: str) -> str:
-    return gpd.read_file(path).to_json(drop_id=True)
+@lru_cache(maxsize=8)
+def outline_geojson(path: str, style_key: str) -> dict:
+    """An outline file as a FeatureCollection whose features use style ``style_key``."""
+    data = json.loads(gpd.read_file(path).to_json(drop_id=True))
+    for f in data["features"]:
+        f["properties"] = {"s": style_key}
+    return data
+
+
+def outline_styles(tiles: bool) -> dict[str, dict]:
+    """Basemap styles; with online tiles the fills are transparent so the tiles show."""
+    fill = 0 if tiles else 1
+    return {
+        "neighbour": {"fillColor": BASEMAP["neighbour_fill"], "color": BASEMAP["neighbour_line"], "weight": 1,
+                      "fillOpacity": fill},
+        "country": {"fillColor": BASEMAP["country_fill"], "color": BASEMAP["country_line"], "weight": 1.5,
+                    "fillOpacity": fill},
+    }
 
 
 def base_map(
@@ -118,30 +162,32 @@ def base_map(
     elements: list | None = None,
     *,
     tiles: bool = False,
+    assets: AssetStore | None = None,
     boundaries: Path = DEFAULT_DATA / "boundaries",
     map_class: type[folium.Map] = OfflineMap,
 ) -> folium.Map:
-    """The deterministic base map: vector outline of Ukraine and its neighbours, legend, optional tiles."""
+    """The deterministic base map: outline of Ukraine and its neighbours, static layers, legend, optional tiles.
+
+    With ``assets``, the data of every StyledGeoJson (outlines, towns) is published as a static
+    file and fetched by the browser once, instead of being embedded in the map script.
+    """
     m = map_class(location=UKRAINE_CENTER, zoom_start=6, tiles=None, control_scale=True,
                   prefer_canvas=False, min_zoom=4, max_zoom=14)
     m.add_child(Css(CSS))
     for pane, z_index in PANES.items():
         folium.map.CustomPane(pane, z_index=z_index).add_to(m)
-    folium.GeoJson(
-        _outline_geojson(str(boundaries / "neighbours.geojson")), name="neighbours",
-        style_function=lambda f: {"fillColor": BASEMAP["neighbour_fill"], "color": BASEMAP["neighbour_line"],
-                                  "weight": 1, "fillOpacity": 0 if tiles else 1},
-        interactive=False, pane="basemap",
-    ).add_to(m)
-    folium.GeoJson(
-        _outline_geojson(str(boundaries / "ukraine.geojson")), name="ukraine",
-        style_function=lambda f: {"fillColor": BASEMAP["country_fill"], "color": BASEMAP["country_line"],
-                                  "weight": 1.5, "fillOpacity": 0 if tiles else 1},
-        interactive=False, pane="basemap",
-    ).add_to(m)
+    styles = outline_styles(tiles)
+    outlines = [
+        StyledGeoJson(outline_geojson(str(boundaries / "neighbours.geojson"), "neighbour"), styles, "basemap",
+                      "neighbours", interactive=False),
+        StyledGeoJson(outline_geojson(str(boundaries / "ukraine.geojson"), "country"), styles, "basemap",
+                      "country", interactive=False),
+    ]
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", overlay=False, opacity=0.9).add_to(m)
-    for element in elements or []:
+    for element in outlines + list(elements or []):
+        if assets is not None and isinstance(element, StyledGeoJson) and element.data is not None:
+            element.url, element.data = assets.publish(element.data), None
         m.add_child(element)
     m.add_child(Legend(legend_sections))
     m.fit_bounds(BOUNDS)

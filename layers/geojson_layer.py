@@ -26,10 +26,13 @@ class StyledGeoJson(MacroElement):
         return s;
       }
       var registry = {{ this.registry | tojson }} ? (window[{{ this.registry | tojson }}] = {}) : null;
-      return L.geoJson({{ this.data | tojson }}, {
+      var layer = L.geoJson(null, {
         pane: pane,
+        interactive: {{ this.interactive | tojson }},
         style: function(f) { return styleOf(f.properties); },
-        pointToLayer: function(f, latlng) { return L.circleMarker(latlng, styleOf(f.properties)); },
+        pointToLayer: function(f, latlng) {
+          return L.circleMarker(latlng, Object.assign({interactive: {{ this.interactive | tojson }}}, styleOf(f.properties)));
+        },
         onEachFeature: function(f, layer) {
           var p = f.properties;
           if (registry && p.id !== undefined) { registry[p.id] = layer; }
@@ -46,13 +49,23 @@ class StyledGeoJson(MacroElement):
           }
         }
       });
+      function loaded(data) {
+        layer.addData(data);
+        var after = {{ this.registry | tojson }} && window[{{ this.registry | tojson }} + "_apply"];
+        if (after) { after(); }  // a restyle that arrived before the data
+      }
+      {% if this.url %}fetch({{ this.url | tojson }}).then(function(r) { return r.json(); }).then(loaded);
+      {% else %}loaded({{ this.data | tojson }});{% endif %}
+      return layer;
     })();
     {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
     {% endmacro %}""")
 
-    def __init__(self, data: dict, styles: dict[str, dict], pane: str, name: str = "layer",
-                 registry: str | None = None) -> None:
+    def __init__(self, data: dict | None, styles: dict[str, dict], pane: str, name: str = "layer",
+                 registry: str | None = None, url: str | None = None, interactive: bool = True) -> None:
         super().__init__()
+        self.interactive = interactive
+        self.url = url  # when set, the data is fetched from this URL instead of embedded
         self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
         self._name = "StyledGeoJson"
         self.layer_name = name
@@ -70,7 +83,7 @@ class Restyle(MacroElement):
     """
 
     _template = Template("""{% macro script(this, kwargs) %}
-    (function() {
+    (window[{{ this.registry | tojson }} + "_apply"] = function() {
       var reg = window[{{ this.registry | tojson }}] || {};
       var styles = {{ this.styles | tojson }}, assign = {{ this.assign | tojson }};
       var notes = {{ this.notes | tojson }}, visible = {{ this.visible | tojson }};
