@@ -127,16 +127,21 @@ def read_member(path: Path, info: zipfile.ZipInfo, limits: ArchiveLimits = Archi
 
 
 # ---- XML -------------------------------------------------------------------------------
-def iter_xml(source, file: str, tag: str) -> Iterator[Element]:
-    """Yield each element whose local name is ``tag`` (then free it), parsing safely.
+def iter_xml(source, file: str, tag: str) -> Iterator[tuple[Element, list[Element]]]:
+    """Yield (element, open ancestors) for each element whose local name is ``tag``, then free it.
 
     ``source`` is a path or a binary file object. Any DOCTYPE (and so any entity) is refused.
     """
+    stack: list[Element] = []
     try:
-        for _event, elem in iterparse(source, events=("end",), forbid_dtd=True, forbid_entities=True,
-                                      forbid_external=True):
+        for event, elem in iterparse(source, events=("start", "end"), forbid_dtd=True, forbid_entities=True,
+                                     forbid_external=True):
+            if event == "start":
+                stack.append(elem)
+                continue
+            stack.pop()
             if elem.tag.rsplit("}", 1)[-1] == tag:
-                yield elem
+                yield elem, stack
                 elem.clear()
     except defusedxml.DefusedXmlException:
         raise DataError(f"{file}: the XML declares a DOCTYPE or entities, which are refused for safety "

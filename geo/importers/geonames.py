@@ -1,0 +1,138 @@
+"""GeoNames ``cities15000`` (tab-separated, no header) -> the ``towns`` layer.
+
+``regionInfo*.tsv`` (admin-1 code -> name) is a lookup, not rows: given alone it reads 0 rows;
+next to a cities file it names admin-1 codes the crosswalk does not know.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import admin, model
+from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows
+
+COLUMNS = (
+    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude", "feature_class",
+    "feature_code", "country_code", "cc2", "admin1_code", "admin2_code", "admin3_code", "admin4_code",
+    "population", "elevation", "dem", "timezone", "modification_date",
+)
+COUNTRY = "UA"
+CITY_POPULATION = 50_000
+KINDS = {"PPLC": "capital", "PPLA": "oblast_centre"}
+
+# National transliteration of Ukrainian (KMU 2010), used to pick the Ukrainian alternate name.
+_UK = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
+    "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "", "’": "", "ʼ": "", "-": "-", " ": " ",
+}
+_UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+_UK_ONLY = set("іїєґ")
+
+
+def transliterate_uk(text: str) -> str:
+    """Ukrainian Cyrillic in the national Latin transliteration (lower case)."""
+    out, initial = [], True
+    for ch in text.lower():
+        out.append(_UK_INITIAL[ch] if initial and ch in _UK_INITIAL else _UK.get(ch, ch))
+        initial = ch in " -"
+    return "".join(out)
+
+
+def ukrainian_name(latin: str, alternates: str) -> str | None:
+    """The alternate name that reads as Ukrainian and transliterates closest to ``latin``.
+
+    Candidates use only Ukrainian letters (so Russian, Belarusian and Serbian forms drop out);
+    ties prefer a name with a letter only Ukrainian has. Best effort: None when nothing fits.
+    """
+    target = _ascii_key(latin)
+    best: tuple[float, bool, str] | None = None
+    for name in dict.fromkeys(a.strip() for a in str(alternates).split(",")):
+        if not name or not all(c in _UK or c in _UK_INITIAL for c in name.lower()):
+            continue
+        if not any("\u0400" <= c <= "\u04ff" for c in name):
+            continue
+        score = difflib.SequenceMatcher(None, _ascii_key(transliterate_uk(name)), target).ratio()
+        key = (score, bool(_UK_ONLY & set(name.lower())), name)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best and best[0] >= 0.6 else None
+
+
+def _ascii_key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if c.isalnum())
+
+
+def is_region_info(path: Path) -> bool:
+    """True for a ``regionInfo`` admin-1 lookup (header ``#region_code``)."""
+    with path.open("rb") as fh:
+        return fh.readline().lstrip(b"\xef\xbb\xbf").startswith(b"#region_code")
+
+
+def region_names(path: Path) -> dict[str, str]:
+    """``{"UA.26": "Zaporizhzhia", ...}`` from a regionInfo file."""
+    table = read_csv(path, sep="\t", quoting=csv.QUOTE_NONE)
+    return dict(zip(table.iloc[:, 0].str.strip(), table.iloc[:, 1].str.strip(), strict=True))
+
+
+def _folder_region_names(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for info in sorted(path.parent.glob("regionInfo*.tsv")):
+        out.update(region_names(info))
+    return out
+
+
+class GeoNamesImporter(Importer):
+    """Towns from a GeoNames ``cities*.txt`` dump (Ukraine rows)."""
+
+    name = "geonames"
+    description = "GeoNames populated places (cities15000 dump): towns with population and oblast"
+    attribution = "Towns: GeoNames (geonames.org), CC BY 4.0"
+    licence = "CC BY 4.0"
+    patterns = ("cities*.txt", "regionInfo*.tsv")
+
+    def read(self, path: Path, result: FileResult, options: Options) -> None:
+        if is_region_info(path):
+            region_names(path)  # validates the lookup; it holds no rows to store
+            return
+        raw = read_csv(path, sep="\t", header=None, names=list(COLUMNS), quoting=csv.QUOTE_NONE)
+        result.read = len(raw)
+        if raw.isna().any(axis=1).any():
+            bad = raw.isna().any(axis=1)
+            raw = reject_rows(result, raw, bad, "columns", f"expected {len(COLUMNS)} tab-separated columns")
+        raw = raw.apply(lambda s: s.str.strip())
+        lat = pd.to_numeric(raw["latitude"], errors="coerce")
+        lon = pd.to_numeric(raw["longitude"], errors="coerce")
+        df = reject_rows(result, raw, lat.isna(), "latitude", "not a number", raw["latitude"])
+        df = reject_rows(result, df, lon.reindex(df.index).isna(), "longitude", "not a number", df["longitude"])
+        df = reject_rows(result, df, df["country_code"] != COUNTRY, "country_code",
+                         f"outside the theatre (only {COUNTRY} rows are towns here)", df["country_code"])
+        regions = _folder_region_names(path)
+        codes = df["country_code"] + "." + df["admin1_code"]
+        admin1 = codes.map(lambda c: admin.canonical_admin1(c) or admin.canonical_admin1(regions.get(c)))
+        population = pd.to_numeric(df["population"], errors="coerce")
+        kind = df["feature_code"].map(KINDS).fillna(
+            pd.Series("town", index=df.index).mask(population >= CITY_POPULATION, "city"))
+        towns = pd.DataFrame({
+            "town_id": "gn:" + df["geonameid"],
+            "name": df["name"].where(df["name"] != "", df["asciiname"]),
+            "name_uk": [ukrainian_name(n, a) for n, a in zip(df["asciiname"], df["alternatenames"], strict=True)],
+            "population": df["population"],
+            "admin1": admin1,
+            "kind": kind,
+            "source": "geonames",
+            "note": "",
+            "feature_code": df["feature_code"],
+            "admin1_code": codes,
+            "modified": df["modification_date"],
+        }, index=df.index)
+        result.frames["towns"] = gpd.GeoDataFrame(
+            towns, geometry=gpd.points_from_xy(lon[df.index], lat[df.index]), crs=model.CRS)
