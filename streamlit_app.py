@@ -59,7 +59,8 @@ def init_state(atlas: Atlas) -> list[str]:
     window = q.get("window", "7")
     st.session_state.window = int(window) if window in {str(w) for w in WINDOWS} else 7
     if window not in {str(w) for w in WINDOWS}:
-        problems.append(f"The link's strike window '{window}' is not one of {', '.join(map(str, WINDOWS))} days; using 7.")
+        choices = ", ".join(map(str, WINDOWS))
+        problems.append(f"The link's strike window '{window}' is not one of {choices} days; using 7.")
     wanted = [n for n in q.get("layers", ",".join(n for n, lyr in REGISTRY.items() if lyr.default_on)).split(",") if n]
     for name in wanted:
         if name not in REGISTRY:
@@ -144,11 +145,11 @@ def summary(atlas: Atlas, view: View) -> str:
     """One line: the snapshot shown and the held area at the date."""
     if not view.source:
         return "No control zones loaded."
-    as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+    as_of = atlas.snapshot_at(view.date, view.source)
     if as_of is None:
         return f"No {view.source} snapshot on or before {view.date}."
     areas = atlas.cache.get(("areas", view.source, as_of),
-                            lambda: analysis.status_areas(timeline.control_at(atlas.control, view.date, view.source)))
+                            lambda: analysis.status_areas(atlas.zones_at(view.date, view.source)))
     held = areas.get("held", 0.0)
     return (f"Control: **{view.source}** snapshot of {as_of:%Y-%m-%d} · held by the invading force: "
             f"**{held:,.0f} km²** ({analysis.share_pct(held):.1f}% of Ukraine)")

@@ -74,7 +74,8 @@ def build(fronts, country: shapely.Geometry) -> gpd.GeoDataFrame:
     rows = []
     for snap in sorted(fronts.SNAPSHOTS, key=lambda s: s["date"]):
         held = polygonal(shapely.union(shapely.intersection(ring_union(snap["held"]), country), before))
-        contested = polygonal(shapely.difference(shapely.intersection(ring_union(snap.get("contested", [])), country), held))
+        contested_rings = shapely.intersection(ring_union(snap.get("contested", [])), country)
+        contested = polygonal(shapely.difference(contested_rings, held))
         liberated = shapely.Polygon()
         if snap["date"] >= INVASION:
             liberated = polygonal(shapely.difference(shapely.difference(ever_held, held), contested))

@@ -13,8 +13,13 @@ THEATRE = ukraine
 _SUFFIXES = re.compile(r"\b(oblast|oblast'|obl|region|province|raion|область|обл)\b\.?", re.IGNORECASE)
 
 
+_CODE = re.compile(r"[a-z]{2}[-.]\d{2}")  # ISO 3166-2 'UA-26' and GeoNames 'UA.26' are different units
+
+
 def _key(name: str) -> str:
     text = unicodedata.normalize("NFKC", str(name)).replace("’", "'").replace("ʼ", "'").lower()
+    if _CODE.fullmatch(text.strip()):
+        return text.strip()
     text = _SUFFIXES.sub(" ", text)
     return re.sub(r"[\s'\-_.]+", "", text)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
+from pyproj import Geod, Transformer
 
 from geo import model
 from geo.admin import THEATRE
@@ -37,3 +38,64 @@ def status_areas(zones: gpd.GeoDataFrame) -> pd.Series:
 def share_pct(km2: float, total: float = UKRAINE_KM2) -> float:
     """``km2`` as a percentage of Ukraine."""
     return 100.0 * km2 / total
+
+
+# ---- geometry helpers shared by changes, frontline and stats --------------------------
+METRIC_CRS = "EPSG:3035"  # ETRS89 / LAEA Europe: metres, covers the theatre with little distortion
+_TO_METRIC = Transformer.from_crs(model.CRS, METRIC_CRS, always_xy=True)
+_FROM_METRIC = Transformer.from_crs(METRIC_CRS, model.CRS, always_xy=True)
+
+
+def _reproject(geoms: object, transformer: Transformer) -> object:
+    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_metric(geoms: object) -> object:
+    """Geometry (or an array of them) from lon/lat to EPSG:3035 metres."""
+    return _reproject(geoms, _TO_METRIC)
+
+
+def from_metric(geoms: object) -> object:
+    """Geometry (or an array of them) from EPSG:3035 metres back to lon/lat."""
+    return _reproject(geoms, _FROM_METRIC)
+
+
+def areas_km2(geoms: object) -> np.ndarray:
+    """Geodesic km² of each geometry of an array."""
+    return np.array([area_km2(g) for g in np.asarray(geoms, dtype=object).ravel()], dtype=float)
+
+
+def length_km(geometry: shapely.Geometry | None) -> float:
+    """Geodesic length of a (multi)line in km (0 for empty or missing geometry)."""
+    if geometry is None or geometry.is_empty:
+        return 0.0
+    return sum(GEOD.geometry_length(p) for p in shapely.get_parts(geometry)) / 1e3
+
+
+def polygon_parts(geometry: shapely.Geometry | None) -> np.ndarray:
+    """The single polygons of a geometry (points and lines from overlay dropped)."""
+    if geometry is None or geometry.is_empty:
+        return np.array([], dtype=object)
+    parts = shapely.get_parts(geometry)
+    while True:  # collections may nest multi-geometries
+        multi = shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT.value
+        if not multi.any():
+            break
+        parts = np.concatenate([parts[~multi], shapely.get_parts(parts[multi])])
+    keep = (shapely.get_type_id(parts) == shapely.GeometryType.POLYGON.value) & ~shapely.is_empty(parts)
+    return parts[keep]
+
+
+def thinner_than(polygons: np.ndarray, width_m: float) -> np.ndarray:
+    """True for each polygon with no point farther than ``width_m / 2`` from its edge (e.g. a thin strip)."""
+    if not len(polygons):
+        return np.zeros(0, dtype=bool)
+    return shapely.is_empty(shapely.buffer(to_metric(polygons), -width_m / 2, quad_segs=2))
+
+
+def polygonal(geometry: shapely.Geometry | None) -> shapely.Geometry | None:
+    """The polygonal part of an overlay result as one Polygon/MultiPolygon, or None when it has no area."""
+    parts = polygon_parts(geometry)
+    if not len(parts):
+        return None
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(list(parts))

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -26,16 +25,79 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 MANIFEST = "atlas.json"
 
 
-@dataclass
 class Atlas:
-    """The control, towns and strikes layers of one data directory (read-only once loaded)."""
+    """The control, towns and strikes layers of one data directory (read-only once loaded).
 
-    control: gpd.GeoDataFrame
-    towns: gpd.GeoDataFrame
-    strikes: gpd.GeoDataFrame
-    manifest: dict = field(default_factory=dict)
-    path: Path | None = None
-    cache: LRU = field(default_factory=LRU, repr=False, compare=False)
+    Control zones from a GeoParquet store are loaded lazily: start-up reads only their
+    attributes (``control_index``); ``zones_at`` reads the geometry of one snapshot when it
+    is first shown, and ``control`` loads every snapshot only when a batch job asks for it.
+    """
+
+    def __init__(
+        self,
+        control: gpd.GeoDataFrame | None = None,
+        towns: gpd.GeoDataFrame | None = None,
+        strikes: gpd.GeoDataFrame | None = None,
+        manifest: dict | None = None,
+        path: Path | None = None,
+        control_file: Path | None = None,
+    ) -> None:
+        if control is None and control_file is None:
+            control = model.empty("control")
+        self._control = control
+        self._control_file = control_file
+        self.towns = towns if towns is not None else model.empty("towns")
+        self.strikes = strikes if strikes is not None else model.empty("strikes")
+        self.manifest = manifest or {}
+        self.path = path
+        self.cache = LRU()
+
+    def __repr__(self) -> str:
+        snapshots = self.control_index[["source", "as_of"]].drop_duplicates().shape[0]
+        return f"Atlas(path={self.path}, snapshots={snapshots})"
+
+    @property
+    def control(self) -> gpd.GeoDataFrame:
+        """Every control zone of every snapshot (loads the whole store on first use)."""
+        if self._control is None:
+            self._control = gpd.read_parquet(self._control_file)
+        return self._control
+
+    @cached_property
+    def control_index(self) -> pd.DataFrame:
+        """Control zones' attributes without geometry (cheap: no geometry is parsed)."""
+        if self._control is not None:
+            return pd.DataFrame(self._control.drop(columns=self._control.geometry.name))
+        import pyarrow.parquet as pq
+
+        names = [n for n in pq.read_schema(self._control_file).names if n != "geometry"]
+        return pq.read_table(self._control_file, columns=names).to_pandas()
+
+    def snapshots(self, source: str) -> pd.DatetimeIndex:
+        """Sorted snapshot times of ``source`` (cached)."""
+        return self.cache.get(("snapshots", source), lambda: timeline.snapshot_times(self.control_index, source))
+
+    def snapshot_at(self, date: object, source: str | None) -> pd.Timestamp | None:
+        """The ``as_of`` of ``source``'s snapshot in force at the end of ``date`` (None before the first)."""
+        if source is None:
+            return None
+        times = self.snapshots(source)
+        i = times.searchsorted(timeline.end_of_day(date), side="right")
+        return times[i - 1] if i else None
+
+    def zones_at(self, date: object, source: str | None) -> gpd.GeoDataFrame:
+        """The zones of ``source`` in force at the end of ``date`` (cached per snapshot)."""
+        t = self.snapshot_at(date, source)
+        if t is None:
+            return self.control_index.iloc[0:0].assign(geometry=None).pipe(gpd.GeoDataFrame, crs=model.CRS)
+        if self._control is not None:
+            c = self._control
+            return self.cache.get(("zones", source, t), lambda: c[(c["source"] == source) & (c["as_of"] == t)])
+
+        def read() -> gpd.GeoDataFrame:
+            return gpd.read_parquet(self._control_file, filters=[("source", "==", source), ("as_of", "==", t)])
+
+        return self.cache.get(("zones", source, t), read)
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """The frame of layer ``name``."""
@@ -46,17 +108,18 @@ class Atlas:
     @cached_property
     def sources(self) -> list[str]:
         """Control sources, most snapshots first."""
-        return self.control["source"].value_counts().index.tolist() if len(self.control) else []
+        idx = self.control_index
+        return idx["source"].value_counts().index.tolist() if len(idx) else []
 
     @cached_property
     def dates(self) -> tuple[dt.date, dt.date]:
         """First and last calendar date (UTC) of any control snapshot or strike."""
-        return timeline.data_dates(self.control, self.strikes)
+        return timeline.data_dates(self.control_index, self.strikes)
 
     def attribution(self) -> list[str]:
         """One attribution line per source present, from the manifest or the rows' ``source``."""
         notes = self.manifest.get("attribution", {})
-        names = set(self.control["source"]) | set(self.towns["source"]) | set(self.strikes["source"])
+        names = set(self.control_index["source"]) | set(self.towns["source"]) | set(self.strikes["source"])
         lines = [notes[k] for k in sorted(notes) if k in names or k == "*"]
         if lines:
             return lines
@@ -78,7 +141,7 @@ class Atlas:
 
     def is_empty(self) -> bool:
         """True when no layer holds a row."""
-        return not (len(self.control) or len(self.towns) or len(self.strikes))
+        return not (len(self.control_index) or len(self.towns) or len(self.strikes))
 
     # ---- I/O -------------------------------------------------------------
     @classmethod
@@ -88,8 +151,10 @@ class Atlas:
         if not root.is_dir():
             raise model.DataError(f"data directory {root} does not exist")
         manifest = json.loads((root / MANIFEST).read_text("utf-8")) if (root / MANIFEST).exists() else {}
-        frames = {name: _read_layer(root, name) for name in model.LAYERS}
-        atlas = cls(**frames, manifest=manifest, path=root)
+        parquet = root / "control.parquet"
+        control = None if parquet.exists() else _read_layer(root, "control")
+        atlas = cls(control, _read_layer(root, "towns"), _read_layer(root, "strikes"), manifest=manifest,
+                    path=root, control_file=parquet if parquet.exists() else None)
         if atlas.is_empty():
             raise model.DataError(
                 f"data directory {root} holds no control zones, towns or strikes "
@@ -102,7 +167,10 @@ class Atlas:
         root = Path(path)
         root.mkdir(parents=True, exist_ok=True)
         for name in model.LAYERS:
-            atomic_write(root / f"{name}.parquet", lambda p, f=self.layer(name): f.to_parquet(p, index=False))
+            frame = self.layer(name)
+            if name == "control":  # sorted so that one snapshot is a contiguous, filterable range
+                frame = frame.sort_values(["source", "as_of"], kind="stable")
+            atomic_write(root / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False, row_group_size=2048))
         text = json.dumps(self.manifest, indent=2, ensure_ascii=False, default=str)
         atomic_write(root / MANIFEST, lambda p: Path(p).write_text(text, "utf-8"))
 
@@ -122,9 +190,9 @@ def atomic_write(target: Path, write) -> None:
 def _read_layer(root: Path, name: str) -> gpd.GeoDataFrame:
     """Read one layer from ``root``; raises DataError naming the file on bad rows."""
     parquet, geojson, csv = root / f"{name}.parquet", root / f"{name}.geojson", root / f"{name}.csv"
-    if parquet.exists():
-        frame, file = gpd.read_parquet(parquet), parquet
-    elif geojson.exists():
+    if parquet.exists():  # written by our importers, validated at import time
+        return gpd.read_parquet(parquet)
+    if geojson.exists():
         frame, file = gpd.read_file(geojson), geojson
     elif csv.exists():
         frame, file = read_points_csv(csv), csv

@@ -7,9 +7,9 @@ Each command is a module listed in ``geo.commands.COMMANDS`` with a ``configure(
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
-import importlib
 from pathlib import Path
 
 from geo import model

@@ -60,7 +60,7 @@ def features(frame: gpd.GeoDataFrame, layer: str) -> list[dict]:
     return [
         {"type": "Feature", "geometry": g["geometry"],
          "properties": {"layer": layer, **{k: _json_value(v) for k, v in p.items()}}}
-        for g, p in zip(geoms, props)
+        for g, p in zip(geoms, props, strict=True)
     ]
 
 
@@ -78,14 +78,14 @@ def snapshot(
     source = source or (atlas.sources[0] if atlas.sources else None)
     if source is not None and atlas.sources and source not in atlas.sources:
         raise model.DataError(f"unknown source '{source}'; loaded sources: {', '.join(atlas.sources)}")
-    zones = timeline.control_at(atlas.control, day, source) if source else atlas.control.iloc[0:0]
+    zones = atlas.zones_at(day, source)
     frames = {
         "control": zones,
         "towns": atlas.towns.assign(status=timeline.town_status(atlas.towns, zones).to_numpy()),
         "strikes": timeline.strikes_in(atlas.strikes, day, window_days),
     }
     feats = [f for name in names for f in features(frames[name], name)]
-    as_of = timeline.snapshot_at(atlas.control, day, source) if source else None
+    as_of = atlas.snapshot_at(day, source)
     meta = {
         "date": day.isoformat(),
         "control_source": source,

@@ -190,7 +190,7 @@ def normalize(
         allowed_ids.append(shapely.GeometryType.GEOMETRYCOLLECTION.value)
     reject(~kinds.isin(allowed_ids + [-1]), "geometry",
            f"geometry type must be {' or '.join(GEOMETRY_TYPES[layer])}",
-           pd.Series(shapely.get_type_id(geom), index=df.index).map(lambda k: shapely.GeometryType(k).name if k >= 0 else "None"))
+           kinds.map(lambda k: shapely.GeometryType(k).name if k >= 0 else "None"))
     ok = ~bad
     geom2 = shapely.force_2d(geom[ok.values])
     coords_ok = np.array([_coords_in_range(g) for g in geom2], dtype=bool)

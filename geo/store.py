@@ -64,8 +64,10 @@ def merge(into: Path, importer: Importer, results: list[FileResult]) -> dict:
         if isinstance(new, pd.DataFrame) and "geometry" in new.columns and not isinstance(new, gpd.GeoDataFrame):
             new = gpd.GeoDataFrame(new, geometry="geometry", crs=model.CRS)
         table = _replace(_read_table(path), new, keys)
+        if name == "control" and table is not None and len(table):
+            table = table.sort_values(["source", "as_of"], kind="stable")  # one snapshot = one contiguous range
         if table is not None and (len(table) or name in model.LAYERS):
-            atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False))
+            atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False, row_group_size=2048))
     rejects = model.rejects_frame([x for r in results for x in r.rejects]).assign(importer=importer.name)
     old = pd.read_csv(into / REJECTS, dtype=str, keep_default_na=False) if (into / REJECTS).exists() else None
     if old is not None and len(old):
@@ -87,7 +89,7 @@ def merge(into: Path, importer: Importer, results: list[FileResult]) -> dict:
             "importer": importer.name, "path": r.file, "sha256": r.sha256, "read": r.read,
             "stored": {k: int(len(v)) for k, v in r.frames.items()}, "rejected": len(r.rejects),
             "dates": _date_range(r.frames),
-            "imported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "imported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
     atomic_write(into / MANIFEST, lambda p: Path(p).write_text(text, "utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
-from geo import analysis, display, timeline
+from geo import analysis, display
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, to_features
 from layers.style import STATUS_STYLE, ZONE_OPACITY
@@ -22,11 +22,11 @@ class ControlLayer(MapLayer):
     pane = "zones"
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
-        return timeline.control_at(atlas.control, view.date, view.source)
+        return atlas.zones_at(view.date, view.source)
 
     def display_frame(self, atlas: Atlas, view: View, tolerance: float = display.DEFAULT_TOLERANCE) -> gpd.GeoDataFrame:
         """The date's zones simplified for display with their full-resolution km², cached per snapshot."""
-        as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+        as_of = atlas.snapshot_at(view.date, view.source)
 
         def make() -> gpd.GeoDataFrame:
             zones = self.frame(atlas, view)
@@ -38,7 +38,7 @@ class ControlLayer(MapLayer):
 
     def geojson(self, atlas: Atlas, view: View) -> dict:
         """The FeatureCollection sent to the map (cached per snapshot: slider steps reuse it)."""
-        as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+        as_of = atlas.snapshot_at(view.date, view.source)
 
         def make() -> dict:
             zones = self.display_frame(atlas, view)
@@ -61,5 +61,5 @@ class ControlLayer(MapLayer):
         return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
     def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
-        present = set(atlas.control["status"]) if atlas is not None else set(STATUS_STYLE)
+        present = set(atlas.control_index["status"]) if atlas is not None else set(STATUS_STYLE)
         return [(s["label"], s["color"], "box") for k, s in STATUS_STYLE.items() if k in present]

@@ -31,7 +31,8 @@ class StyledGeoJson(MacroElement):
         interactive: {{ this.interactive | tojson }},
         style: function(f) { return styleOf(f.properties); },
         pointToLayer: function(f, latlng) {
-          return L.circleMarker(latlng, Object.assign({interactive: {{ this.interactive | tojson }}}, styleOf(f.properties)));
+          var options = Object.assign({interactive: {{ this.interactive | tojson }}}, styleOf(f.properties));
+          return L.circleMarker(latlng, options);
         },
         onEachFeature: function(f, layer) {
           var p = f.properties;

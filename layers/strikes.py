@@ -21,6 +21,10 @@ def _radius(killed: object, injured: object) -> float:
     return round(min(16.0, 5.0 + 1.5 * math.sqrt(hurt)), 1)
 
 
+def _title(row: dict) -> str:
+    return f"{row['kind'].replace('_', ' ').capitalize()} strike, {row['place'] or 'unknown place'}"
+
+
 class StrikesLayer(MapLayer):
     """Strikes reported in the window that ends at the date."""
 
@@ -42,7 +46,7 @@ class StrikesLayer(MapLayer):
             "r": [_radius(r["killed"], r["injured"]) for r in rows],
             "o": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
             "tooltip": [text(f"{r['place'] or ''} {r['time']:%Y-%m-%d}: {r['kind']}") for r in rows],
-            "popup": [popup_table(f"{r['kind'].replace('_', ' ').capitalize()} strike, {r['place'] or 'unknown place'}", [
+            "popup": [popup_table(_title(r), [
                 ("Time", r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
                  else r["time"].strftime("%Y-%m-%d %H:%M UTC")),
                 ("Weapon", r["weapon"]), ("Target", r["target"]), ("Oblast", r["admin1"]),

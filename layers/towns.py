@@ -42,7 +42,7 @@ def _population(value: object) -> str:
 
 def towns_at(atlas: Atlas, view: View) -> gpd.GeoDataFrame:
     """Towns with the status of the ground they stand on at ``view.date`` (a new frame)."""
-    zones = timeline.control_at(atlas.control, view.date, view.source)
+    zones = atlas.zones_at(view.date, view.source)
     out = atlas.towns.copy()
     out["status"] = timeline.town_status(out, zones).to_numpy()
     return out
@@ -85,7 +85,7 @@ class TownsLayer(MapLayer):
 
     def assignment(self, atlas: Atlas, view: View) -> dict[str, str]:
         """Row id -> status for towns not held by Ukraine; cached per snapshot."""
-        as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+        as_of = atlas.snapshot_at(view.date, view.source)
 
         def make() -> dict[str, str]:
             status = self.frame(atlas, view)["status"].to_numpy()

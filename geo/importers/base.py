@@ -3,7 +3,8 @@
 An importer reads ONE input file into canonical frames (``control``, ``towns``,
 ``strikes``) and/or extra tables (e.g. ``markers``, ``boundaries``, ``alerts``,
 ``town_evidence``), plus rejects. Each frame's index is the input row/feature label that a
-reject names: CSV data rows from 1 (``read_csv`` does this), GeoJSON features from 0. ``run_file`` then validates the canonical frames with
+reject names: CSV data rows from 1 (``read_csv`` does this), GeoJSON features from 0.
+``run_file`` then validates the canonical frames with
 ``geo.model.normalize`` and checks the nothing-lost identity: rows read = stored + rejected.
 """
 

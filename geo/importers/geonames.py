@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 import unicodedata
 from pathlib import Path
 
@@ -35,6 +36,7 @@ _UK = {
 }
 _UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 _UK_ONLY = set("іїєґ")
+_RU_SOFT = re.compile("[чшщж]ь")  # Russian only (Керчь; Ukrainian Керч)
 
 
 def transliterate_uk(text: str) -> str:
@@ -49,21 +51,23 @@ def transliterate_uk(text: str) -> str:
 def ukrainian_name(latin: str, alternates: str) -> str | None:
     """The alternate name that reads as Ukrainian and transliterates closest to ``latin``.
 
-    Candidates use only Ukrainian letters (so Russian, Belarusian and Serbian forms drop out);
-    ties prefer a name with a letter only Ukrainian has. Best effort: None when nothing fits.
+    Candidates use only Ukrainian letters (so most Russian, Belarusian and Serbian forms drop out);
+    ties prefer a letter only Ukrainian has, then the longer spelling (the soft sign in -ськ/-цьк).
+    Best effort: None when nothing transliterates close enough.
     """
     target = _ascii_key(latin)
-    best: tuple[float, bool, str] | None = None
+    best: tuple[float, bool, int, str] | None = None
     for name in dict.fromkeys(a.strip() for a in str(alternates).split(",")):
         if not name or not all(c in _UK or c in _UK_INITIAL for c in name.lower()):
             continue
-        if not any("\u0400" <= c <= "\u04ff" for c in name):
+        if not any("\u0400" <= c <= "\u04ff" for c in name) or _RU_SOFT.search(name.lower()):
             continue
         score = difflib.SequenceMatcher(None, _ascii_key(transliterate_uk(name)), target).ratio()
-        key = (score, bool(_UK_ONLY & set(name.lower())), name)
-        if best is None or key[:2] > best[:2]:
+        # ties: a letter only Ukrainian has, then the longer spelling (Донецьк over Донецк)
+        key = (score, bool(_UK_ONLY & set(name.lower())), len(name), name)
+        if best is None or key[:3] > best[:3]:
             best = key
-    return best[2] if best and best[0] >= 0.6 else None
+    return best[3] if best and best[0] >= 0.6 else None
 
 
 def _ascii_key(text: str) -> str:
@@ -88,6 +92,16 @@ def _folder_region_names(path: Path) -> dict[str, str]:
     for info in sorted(path.parent.glob("regionInfo*.tsv")):
         out.update(region_names(info))
     return out
+
+
+def _kinds(codes: pd.Series, population: pd.Series, admin1: pd.Series, lon: pd.Series, lat: pd.Series) -> pd.Series:
+    """capital (PPLC), oblast_centre (PPLA, or at its unit's administrative centre: Simferopol is
+    PPLA2 in GeoNames), else city from 50,000 people, else town."""
+    centre = pd.Series([admin.admin1_point(a) for a in admin1], index=admin1.index, dtype=object)
+    at_centre = pd.Series([c is not None and abs(c[0] - x) < 0.01 and abs(c[1] - y) < 0.01
+                           for c, x, y in zip(centre, lon, lat, strict=True)], index=admin1.index)
+    size = pd.Series("town", index=codes.index).mask(population >= CITY_POPULATION, "city")
+    return codes.map(KINDS).fillna(size.mask(at_centre, "oblast_centre"))
 
 
 class GeoNamesImporter(Importer):
@@ -119,12 +133,11 @@ class GeoNamesImporter(Importer):
         codes = df["country_code"] + "." + df["admin1_code"]
         admin1 = codes.map(lambda c: admin.canonical_admin1(c) or admin.canonical_admin1(regions.get(c)))
         population = pd.to_numeric(df["population"], errors="coerce")
-        kind = df["feature_code"].map(KINDS).fillna(
-            pd.Series("town", index=df.index).mask(population >= CITY_POPULATION, "city"))
+        kind = _kinds(df["feature_code"], population, admin1, lon[df.index], lat[df.index])
         towns = pd.DataFrame({
             "town_id": "gn:" + df["geonameid"],
             "name": df["name"].where(df["name"] != "", df["asciiname"]),
-            "name_uk": [ukrainian_name(n, a) for n, a in zip(df["asciiname"], df["alternatenames"], strict=True)],
+            "name_uk": [ukrainian_name(n, a) for n, a in zip(df["name"], df["alternatenames"], strict=True)],
             "population": df["population"],
             "admin1": admin1,
             "kind": kind,
