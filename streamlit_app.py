@@ -185,14 +185,34 @@ def map_panel(atlas: Atlas) -> None:
         )
 
 
+def data_choices() -> dict[str, str | None]:
+    """Data directories the user may pick: the embedded data, $FRONTLINE_DATA, and each store
+    folder under $FRONTLINE_STORES (default ./stores). Label -> path (None = embedded)."""
+    choices: dict[str, str | None] = {}
+    if os.environ.get("FRONTLINE_DATA"):
+        choices[f"$FRONTLINE_DATA ({Path(os.environ['FRONTLINE_DATA']).name})"] = os.environ["FRONTLINE_DATA"]
+    choices["Embedded sample data"] = None
+    stores = Path(os.environ.get("FRONTLINE_STORES", HERE / "stores"))
+    if stores.is_dir():
+        for sub in sorted(p for p in stores.iterdir() if (p / "atlas.json").exists()):
+            choices[f"Store: {sub.name}"] = str(sub)
+    return choices
+
+
 def main() -> None:
     st.set_page_config(page_title="frontline", page_icon="🗺️", layout="wide")
     ensure_static(HERE / "static")
+    choices = data_choices()
+    label = st.sidebar.selectbox("Data", list(choices), key="data_dir") if len(choices) > 1 else next(iter(choices))
+    if st.session_state.get("loaded_data") != label:  # a new data directory: start the view afresh
+        for key in ("date", "loaded_data"):
+            st.session_state.pop(key, None)
     try:
-        atlas = load_atlas(os.environ.get("FRONTLINE_DATA") or None)
+        atlas = load_atlas(choices[label])
     except model.DataError as exc:
         st.error(f"Cannot load the data: {exc}")
         st.stop()
+    st.session_state.loaded_data = label
     for problem in init_state(atlas):
         st.warning(problem)
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # our own constant CSS, no data

@@ -35,7 +35,8 @@ INVASION = pd.Timestamp("2022-02-24", tz="UTC")
 MATCH_KM = 15.0  # a gazetteer town of the same name farther than this is another place
 MATCH_POPULATION = 3.0  # ... and so is one whose population differs by more than this factor
 
-# 'Held by' -> status; Ukraine is free, or liberated when the last event is a recapture by Ukraine.
+# 'Held by' -> status. Ukraine is free, or liberated when the notes' last event is a recapture by
+# Ukraine since 2022 (or name a 'Liberation of'); Russia is occupied_before when taken before 2022.
 HELD_BY = {
     "ukraine": model.FREE,
     "russia": "occupied",
@@ -46,7 +47,7 @@ HELD_BY = {
     "grey zone": "contested",
     "truce": "contested",
 }
-_EVENT = re.compile(r"(re)?captured by\s+(.+?)\s+(?:on\s+|in\s+)?(?:early\s+|mid-|late\s+)?"
+_EVENT = re.compile(r"(re)?captured by\s+(.+?)\s+(?:on\s+|in\s+|by\s+)?(?:early\s+|mid-|late\s+)?"
                     r"(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?(\d{4})", re.IGNORECASE)
 
 
@@ -73,7 +74,8 @@ def status_of(held_by: str, info: str, as_of: pd.Timestamp | None) -> str | None
     """Our status for a row; None for an unknown ``Held by`` value."""
     status = HELD_BY.get(held_by.strip().lower())
     event = last_event(info)
-    if status == model.FREE and event and event[0].startswith("ukraine"):
+    retaken = event is not None and event[0].startswith("ukraine") and event[1] >= INVASION.year
+    if status == model.FREE and (retaken or "liberation of" in (info or "").lower()):
         return "liberated"
     if status == "occupied":
         before = (event is not None and event[1] < INVASION.year) or (

@@ -1,0 +1,139 @@
+"""DeepStateMap history snapshots (``<epoch>.geojson``): control zones and point markers.
+
+One file is one published map version; its name is the publication time in Unix seconds
+(UTC), which becomes ``as_of``. Every feature ends in exactly one place:
+
+* a zone (Polygon / GeometryCollection) -> ``control``, status from ``deepstate_style``;
+* a point (units, HQs, airfields, attack arrows) -> the ``markers`` table;
+* otherwise a reject: territory of other countries (``#ff5252`` commentary polygons,
+  Transnistria), anything outside the theatre, no geometry, an unknown colour.
+
+Parts of a multi-part zone that lie outside the theatre (a stray triangle in the Arabian Sea in
+2023) are dropped from that zone, which is kept, and named in its ``note``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.importers import deepstate_style as style
+from geo.importers.base import FileResult, Importer, Options
+from geo.importers.geojson_features import (
+    OUT_OF_THEATRE,
+    clean_text,
+    geometries,
+    in_theatre,
+    load_features,
+    properties,
+    split_theatre,
+    where,
+)
+from geo.model import CRS, DataError, Reject
+
+URL = "https://deepstatemap.live"
+ATTRIBUTION = "Data: DeepStateMap (deepstatemap.live), free for non-commercial use with attribution"
+LICENCE = ("DeepStateMap terms: free for volunteer and non-commercial use with attribution; commercial use "
+           "needs DeepStateMap's approval; proxying their API is not allowed")
+MARKER_COLUMNS = ["name", "kind", "direction", "icon", "description", "as_of", "source", "source_url", "feature"]
+_EPOCH = re.compile(r"(?<!\d)(\d{10})(?!\d)")
+
+
+def snapshot_time(path: Path, members: dict) -> pd.Timestamp:
+    """The version's publication time: the API's ``id`` member, else the epoch in the file name."""
+    value = members.get("id")
+    if value is None:
+        m = _EPOCH.search(path.stem)
+        if not m:
+            raise DataError(f"{path}: file name: expected the version's Unix time, e.g. 1668296906.geojson")
+        value = m.group(1)
+    try:
+        return pd.Timestamp(int(value), unit="s", tz="UTC")
+    except (TypeError, ValueError):
+        raise DataError(f"{path}: field 'id': {value!r} is not a Unix time") from None
+
+
+class DeepStateImporter(Importer):
+    """DeepStateMap raw history (KML-style GeoJSON, 3-D coordinates)."""
+
+    name = "deepstate"
+    description = "DeepStateMap history snapshots: control zones by status, plus unit/airfield/arrow markers"
+    attribution = ATTRIBUTION
+    licence = LICENCE
+    patterns = ("*.geojson", "*.json")
+
+    def read(self, path: Path, result: FileResult, options: Options) -> None:
+        collection = load_features(path)
+        as_of = snapshot_time(path, collection.members)
+        result.read = len(collection.features)
+        zones: dict[int, dict] = {}
+        markers: dict[int, dict] = {}
+        for i, (feature, geom) in enumerate(zip(collection.features, geometries(path, collection.features),
+                                                strict=True)):
+            props = properties(feature)
+            name = clean_text(props.get("name"))
+            reject = None
+            if geom is None:
+                reject = ("geometry", "empty or missing geometry", name)
+            elif geom.geom_type in ("Point", "MultiPoint"):
+                if in_theatre(geom):
+                    markers[i] = {**_marker(props, name, as_of), "geometry": geom}
+                else:
+                    reject = ("geometry", OUT_OF_THEATRE, f"{name} at {where(geom)}")
+            elif geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+                row, reject = _zone(props, name, geom, as_of)
+                if row is not None:
+                    zones[i] = row
+            else:
+                reject = ("geometry", f"a {geom.geom_type} is neither a zone nor a marker", name)
+            if reject:
+                result.rejects.append(Reject(path.name, i, *reject))
+        result.frames["control"] = _frame(zones, ["source", "as_of", "status", "label", "note", "source_url",
+                                                  "feature"])
+        result.frames["markers"] = _frame(markers, MARKER_COLUMNS)
+
+
+def _zone(props: dict, name: str, geom, as_of: pd.Timestamp) -> tuple[dict | None, tuple | None]:
+    """(control row, None) or (None, reject fields) for one polygonal feature."""
+    fill = props.get("fill")
+    status, remark = style.zone_status(fill, name)
+    if status == style.FOREIGN:
+        return None, ("name", OUT_OF_THEATRE, f"{name} (fill {fill}): not Ukraine")
+    if status is None:
+        return None, ("fill", "unknown zone status (neither the colour nor the name says)", f"{fill} {name}")
+    kept, dropped = split_theatre(geom)
+    if kept is None:
+        return None, ("geometry", OUT_OF_THEATRE, f"{name} at {where(geom)}")
+    notes = [remark] if remark else []
+    if status == "liberated":
+        day = style.liberation_date(name, as_of.date())
+        if day:
+            notes.append(f"liberated_on {day}")
+    if dropped:
+        notes.append(f"dropped {len(dropped)} part(s) outside the theatre near {where(dropped[0])}")
+    row = {"source": "deepstate", "as_of": as_of, "status": status, "label": name, "note": "; ".join(notes),
+           "source_url": URL, "geometry": kept}
+    return row, None
+
+
+def _marker(props: dict, name: str, as_of: pd.Timestamp) -> dict:
+    description = str(props.get("description") or "")
+    icon = style.icon_of(description)
+    return {"name": name, "kind": style.marker_kind(icon, name), "direction": style.arrow_bearing(icon),
+            "icon": icon, "description": style.strip_icon(description), "as_of": as_of, "source": "deepstate",
+            "source_url": URL}
+
+
+def _frame(rows: dict[int, dict], columns: list[str]) -> gpd.GeoDataFrame:
+    """Rows keyed by feature index as a GeoDataFrame indexed by that index (empty but typed if none)."""
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns[:-1], "geometry"]) if rows else \
+        pd.DataFrame({c: [] for c in [*columns[:-1], "geometry"]})
+    frame["feature"] = frame.index.astype("int64")
+    if "direction" in frame.columns:
+        frame["direction"] = frame["direction"].astype("float64")
+    if "as_of" in frame.columns:
+        frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True).dt.as_unit("us")
+    return gpd.GeoDataFrame(frame[columns + ["geometry"]], geometry="geometry", crs=CRS)
