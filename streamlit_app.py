@@ -9,6 +9,8 @@ layers, source) is mirrored in ``st.query_params`` so a link reopens it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 import os
 import time
@@ -21,6 +23,7 @@ from geo import analysis, export, model, timeline
 from geo.atlas import Atlas
 from layers import REGISTRY, View
 from layers.basemap import STATIC_URL, AssetStore, base_map, ensure_static
+from ui.upload import upload_panel
 
 HERE = Path(__file__).resolve().parent
 SPEEDS = (1, 2, 5, 10)  # days per second
@@ -29,6 +32,24 @@ WINDOWS = timeline.WINDOWS
 PAGE_CSS = "<style>.block-container{padding-top:1.2rem} h1{font-size:1.6rem!important;padding:0!important}</style>"
 # Static map data (outlines, towns) published once as files the browser fetches and caches.
 ASSETS = AssetStore(HERE / "static" / "generated", f"{STATIC_URL}/generated")
+
+
+def timed(fn):
+    """``fn``, appending {"run", "ms"} per call to the file named by env FRONTLINE_TIMINGS (bench/run.py)."""
+    path = os.environ.get("FRONTLINE_TIMINGS")
+    if not path:
+        return fn
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"run": fn.__name__, "ms": round(1000 * (time.perf_counter() - start), 2)}) + "\n")
+
+    return run
 
 
 @st.cache_resource(show_spinner="Loading data…")
@@ -213,13 +234,14 @@ def main() -> None:
         st.error(f"Cannot load the data: {exc}")
         st.stop()
     st.session_state.loaded_data = label
+    atlas = upload_panel(atlas)  # the session's uploads on top of the shared data
     for problem in init_state(atlas):
         st.warning(problem)
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # our own constant CSS, no data
     st.title("frontline")
     sidebar(atlas)
     interval = tick(st.session_state.speed)[0] if st.session_state.playing else None
-    st.fragment(run_every=interval)(map_panel)(atlas)
+    st.fragment(run_every=interval)(timed(map_panel))(atlas)
 
 
-main()
+timed(main)()

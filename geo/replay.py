@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -192,23 +193,27 @@ def schedule(atlas: Atlas, spec: Spec) -> list[Frame]:
 
 
 def zones(atlas: Atlas, spec: Spec, frame: Frame) -> gpd.GeoDataFrame:
-    """Full-resolution zones shown in ``frame`` (empty before the source's first snapshot)."""
+    """Full-resolution zones shown in ``frame`` (empty before the source's first snapshot); cached, read-only."""
     if frame.as_of is None:
         return atlas.control.iloc[0:0]
-    return timeline.control_at(atlas.control, frame.date, spec.source)
+    return atlas.cache.get(("replay-snapshot", spec.source, frame.as_of),
+                           lambda: timeline.control_at(atlas.control, frame.date, spec.source))
+
+
+def held_area(zones: gpd.GeoDataFrame) -> float:
+    """km² held by the invading force (occupied and occupied before the invasion), on full geometry."""
+    return analysis.area_km2(analysis.status_union(zones, model.HELD))
 
 
 def held_km2(atlas: Atlas, spec: Spec, frame: Frame) -> float:
-    """km² held by the invading force in ``frame`` (cached per snapshot, shared with the app)."""
+    """km² held by the invading force in ``frame`` (cached per snapshot)."""
     if frame.as_of is None:
         return 0.0
-    areas = atlas.cache.get(("areas", spec.source, frame.as_of),
-                            lambda: analysis.status_areas(zones(atlas, spec, frame)))
-    return float(areas.get("held", 0.0))
+    return atlas.cache.get(("replay-held", spec.source, frame.as_of), lambda: held_area(zones(atlas, spec, frame)))
 
 
 def display_zones(atlas: Atlas, spec: Spec, frame: Frame, tolerance: float) -> gpd.GeoDataFrame:
-    """``frame``'s zones simplified as a coverage at ``tolerance`` and clipped near the region (cached)."""
+    """``frame``'s zones near the region, simplified as a coverage at ``tolerance`` (0: as they are); cached."""
     if frame.as_of is None:
         return atlas.control.iloc[0:0]
 
@@ -216,25 +221,51 @@ def display_zones(atlas: Atlas, spec: Spec, frame: Frame, tolerance: float) -> g
         full = zones(atlas, spec, frame)
         x0, y0, x1, y1 = spec.region.bbox
         m = max(x1 - x0, y1 - y0) * 0.1
-        near = full[full.intersects(shapely.box(x0 - m, y0 - m, x1 + m, y1 + m))]
-        return display.simplify_zones(near, tolerance)
+        near = full[shapely.intersects(full.geometry.values, shapely.box(x0 - m, y0 - m, x1 + m, y1 + m))]
+        return display.simplify_zones(near, tolerance) if tolerance > 0 else near
 
     return atlas.cache.get(("replay-zones", spec.source, frame.as_of, spec.region.bbox, tolerance), make)
 
 
-def strikes_at(atlas: Atlas, spec: Spec, date: dt.date) -> gpd.GeoDataFrame:
-    """Strikes of the window ending at ``date`` (oldest first) with ``age_days`` and fading ``alpha``."""
-    rows = timeline.strikes_in(atlas.strikes, date, spec.window_days).sort_values("time", kind="stable")
-    end = timeline.end_of_day(date)
-    out = rows.copy()
-    out["age_days"] = ((end - rows["time"]).dt.total_seconds() / 86400.0).to_numpy()
-    out["alpha"] = [fade(a, spec.window_days) for a in out["age_days"]]
+def ground(points: gpd.GeoSeries, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Status of the ground under each point (``timeline.TOWN_PRIORITY`` where zones overlap; ``free`` where
+    none), by one spatial-index query instead of a union per status: cheap enough for every frame."""
+    out = np.full(len(points), model.FREE, dtype=object)
+    if not len(points) or zones.empty:
+        return out
+    rank = {s: i for i, s in enumerate(timeline.TOWN_PRIORITY)}
+    status = zones["status"].to_numpy()
+    pt, zi = shapely.STRtree(zones.geometry.values).query(points.values, predicate="within")
+    best = np.full(len(points), len(rank))
+    for p, z in zip(pt, zi, strict=True):
+        r = rank.get(status[z], len(rank))
+        if r < best[p]:
+            best[p], out[p] = r, status[z]
     return out
 
 
-def fade(age_days: float, window_days: int) -> float:
-    """Opacity of a strike mark ``age_days`` old in a window (1 new, 0.35 at the window's start), as the map."""
-    return round(max(0.35, 1.0 - 0.65 * age_days / window_days), 2)
+def strikes_in_range(atlas: Atlas, spec: Spec) -> gpd.GeoDataFrame:
+    """Every strike some frame of ``spec`` shows, oldest first, with the mark ``radius`` (a new frame)."""
+    days = (spec.end - spec.start).days + spec.window_days
+    rows = timeline.strikes_in(atlas.strikes, spec.end, days).sort_values("time", kind="stable")
+    out = rows.copy()
+    out["radius"] = [strike_size(k, i) for k, i in zip(rows["killed"], rows["injured"], strict=True)]
+    return out
+
+
+def window(times: pd.Series, date: dt.date, days: int) -> tuple[int, int, np.ndarray]:
+    """(first, stop, ages in days) of the sorted ``times`` inside the window of ``timeline.strikes_in``."""
+    end = timeline.end_of_day(date)
+    values = pd.DatetimeIndex(times)
+    first = int(values.searchsorted(end - pd.Timedelta(days=days), side="right"))
+    stop = int(values.searchsorted(end, side="right"))
+    ages = (end - values[first:stop]).total_seconds().to_numpy() / 86400.0
+    return first, stop, ages
+
+
+def fade(age_days: np.ndarray | float, window_days: int) -> np.ndarray | float:
+    """Opacity of strike marks ``age_days`` old (1 when new, 0.35 at the window's start), as the map."""
+    return np.maximum(0.35, 1.0 - 0.65 * np.asarray(age_days, dtype=float) / window_days).round(2)
 
 
 def strike_size(killed: object, injured: object) -> float:
@@ -242,6 +273,14 @@ def strike_size(killed: object, injured: object) -> float:
     hurt = sum(0.0 if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else float(v)
                for v in (killed, injured))
     return round(min(16.0, 5.0 + 1.5 * math.sqrt(hurt)), 1)
+
+
+def shown_statuses(atlas: Atlas, spec: Spec, frames: list[Frame]) -> list[str]:
+    """Statuses of the snapshots the frames show, in legend order."""
+    snaps = {f.as_of for f in frames if f.as_of is not None}
+    rows = atlas.control[(atlas.control["source"] == spec.source) & atlas.control["as_of"].isin(snaps)]
+    present = set(rows["status"])
+    return [s for s in STATUS_STYLE if s in present]
 
 
 def key_towns(atlas: Atlas, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
@@ -281,7 +320,7 @@ def zone_fill(status: str) -> str:
 def stamp(frame: Frame) -> tuple[str, str]:
     """(large date stamp, which snapshot is shown)."""
     note = f"snapshot of {frame.as_of:%Y-%m-%d}" if frame.as_of is not None else "no snapshot yet"
-    return f"{frame.date:%d %b %Y}", note
+    return f"{frame.date.day} {frame.date:%B %Y}", note
 
 
 def counter(km2: float, first_km2: float, first_date: dt.date) -> tuple[str, str]:
@@ -289,12 +328,13 @@ def counter(km2: float, first_km2: float, first_date: dt.date) -> tuple[str, str
     delta = km2 - first_km2
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     return (f"{km2:,.0f} km² ({analysis.share_pct(km2):.1f}%)",
-            f"{sign}{abs(delta):,.0f} km² since {first_date:%d %b %Y}")
+            f"{sign}{abs(delta):,.0f} km² since {first_date.day} {first_date:%b %Y}")
 
 
 def attribution(atlas: Atlas) -> str:
-    """The attribution line of the sources shown."""
-    return "Data: " + " · ".join(atlas.attribution())
+    """The attribution line of the sources shown ('Data: ...')."""
+    return "Data: " + " · ".join(re.sub(r"^\s*data:\s*", "", line, flags=re.IGNORECASE)
+                                 for line in atlas.attribution())
 
 
 # ---- output ----------------------------------------------------------------
@@ -306,8 +346,7 @@ def render(atlas: Atlas, spec: Spec, out: str | os.PathLike, progress: Progress 
         raise model.DataError(f"--out {path.name}: the file must end in .mp4, .gif or .html")
     if not path.parent.exists():
         raise model.DataError(f"output folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
+    tmp = str(path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}"))
     try:
         if fmt == "html":
             from geo import replay_html

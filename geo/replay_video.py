@@ -14,29 +14,31 @@ from __future__ import annotations
 import math
 import subprocess
 import tempfile
-import textwrap
 from collections import OrderedDict
 from pathlib import Path
 
-import matplotlib
+import imageio_ffmpeg
+import numpy as np
+import shapely
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 
-matplotlib.use("Agg")
-import imageio_ffmpeg  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Circle, Rectangle  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-
-from geo import replay, timeline  # noqa: E402
-from geo.atlas import Atlas  # noqa: E402
-from layers.style import BASEMAP, STATUS_STYLE, STRIKE_STYLE, TOWN_STATUS_COLOR  # noqa: E402
+from geo import replay
+from geo.atlas import Atlas
+from layers.style import BASEMAP, STATUS_STYLE, STRIKE_STYLE, TOWN_STATUS_COLOR
 
 DPI = 100
 PANEL_SHARE = 0.25  # of the width, on the right
 CACHED_SNAPSHOTS = 8
+VERTEX_BUDGET = 25  # per pixel of frame width: above it, zones are simplified before drawing
 FONT = "DejaVu Sans"
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
@@ -81,156 +83,211 @@ def view_limits(bbox: tuple[float, float, float, float], width: int, height: int
 
 
 class FrameRenderer:
-    """Draws the frames of one replay on a persistent figure; ``draw(frame)`` returns RGBA pixels."""
+    """Draws the frames of one replay on a persistent figure; ``draw(frame)`` returns RGBA pixels.
+
+    Per frame: restore the static background, draw the snapshot's cached zones, paste the
+    pre-rendered line/label layer over them, then draw towns, strike marks and texts.
+    """
 
     def __init__(self, atlas: Atlas, spec: replay.Spec) -> None:
         self.atlas, self.spec = atlas, spec
         self.width, self.height = spec.size
         self.k = self.height / 720  # font and line scale
-        self.fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI, facecolor="white")
-        self.canvas = self.fig.canvas  # FigureCanvasAgg (Agg is forced above)
-        self.panel = round(self.width * PANEL_SHARE)
-        self.strip = round(24 * self.k)
-        map_w, map_h = self.width - self.panel, self.height - self.strip
-        self.ax = self.fig.add_axes((0, self.strip / self.height, map_w / self.width, map_h / self.height))
-        self.ax.set_axis_off()
+        self.frames = replay.schedule(atlas, spec)
+        self.first_km2 = replay.held_km2(atlas, spec, self.frames[0])
+        self.fig, self.ax = self._figure("white")
+        self.canvas = FigureCanvasAgg(self.fig)
         self.ax.add_artist(Rectangle((0, 0), 1, 1, transform=self.ax.transAxes, color=BASEMAP["sea"], zorder=0))
-        xlim, ylim, scale = view_limits(spec.region.bbox, map_w, map_h)
-        self.ax.set_xlim(*xlim)
-        self.ax.set_ylim(*ylim)
-        self.ax.set_aspect("auto")
-        self.tolerance = float(f"{scale * 0.6:.2g}")  # about half a pixel
-        self._snapshots: OrderedDict[object, tuple[PathCollection | None, np.ndarray]] = OrderedDict()
-        self.first_km2: float | None = None
+        y0, y1 = self.ax.get_ylim()
+        self.tolerance = float(f"{(y1 - y0) / self._map_size()[1] * 0.6:.2g}")  # about half a pixel
+        self._snapshots: OrderedDict[object, tuple[PathCollection | None, np.ndarray, object]] = OrderedDict()
+        self.towns = replay.key_towns(atlas, self._clip_box())
+        self.strike_rows = replay.strikes_in_range(atlas, spec)
         self._static_map()
-        self.overlay = self._overlay()
+        self.town_marks = self.ax.scatter(self.towns.geometry.x.to_numpy(), self.towns.geometry.y.to_numpy(),
+                                          s=(5 * self.k) ** 2, facecolors="white", edgecolors="#222222",
+                                          linewidths=0.8 * self.k, zorder=5, animated=True)
         self.strikes = self.ax.scatter([], [], zorder=6, animated=True, linewidths=0.8 * self.k)
         self.texts = self._panel()
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.lines = self._line_layer()
+        self._strike_arrays()
 
-    # ---- coordinates ----------------------------------------------------------
+    # ---- geometry of the frame ----------------------------------------------------
+    def _map_size(self) -> tuple[int, int]:
+        panel, strip = round(self.width * PANEL_SHARE), round(24 * self.k)
+        return self.width - panel, self.height - strip
+
+    def _figure(self, face: object) -> tuple[Figure, object]:
+        """A figure of the frame's size with the map axes framing the region (also used for the line layer)."""
+        fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI, facecolor=face)
+        map_w, map_h = self._map_size()
+        strip = self.height - map_h
+        ax = fig.add_axes((0, strip / self.height, map_w / self.width, map_h / self.height))
+        ax.set_axis_off()
+        xlim, ylim, _ = view_limits(self.spec.region.bbox, map_w, map_h)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("auto")
+        return fig, ax
+
     def pixel(self, lon: float, lat: float) -> tuple[int, int]:
         """(column, row) of a lon/lat point in the frame image (row 0 at the top)."""
         x, y = self.ax.transData.transform((lon, lat))
         return int(x), int(self.height - y)
-
-    # ---- static layers -------------------------------------------------------------
-    def _add_paths(self, path: MplPath | None, *, face: str, edge: str, lw: float, z: float,
-                   animated: bool = False) -> PathCollection | None:
-        if path is None:
-            return None
-        coll = PathCollection([path], facecolors=[face], edgecolors=[edge], linewidths=[lw], zorder=z,
-                              animated=animated, transform=self.ax.transData)
-        self.ax.add_collection(coll, autolim=False)
-        return coll
-
-    def _static_map(self) -> None:
-        base = replay.basemap()
-        self._add_paths(compound_path(self._simplified(base["neighbours"].geometry.values)),
-                        face=BASEMAP["neighbour_fill"], edge=BASEMAP["neighbour_line"], lw=0.6 * self.k, z=1)
-        self._add_paths(compound_path(self._simplified(base["ukraine"].geometry.values)),
-                        face=BASEMAP["country_fill"], edge="none", lw=0, z=2)
-
-    def _simplified(self, geoms: np.ndarray) -> np.ndarray:
-        return shapely.simplify(shapely.clip_by_rect(geoms, *self._clip_box()), self.tolerance)
 
     def _clip_box(self) -> tuple[float, float, float, float]:
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
         mx, my = (x1 - x0) * 0.05, (y1 - y0) * 0.05
         return x0 - mx, y0 - my, x1 + mx, y1 + my
 
-    def _overlay(self) -> list:
-        """Drawn over the zones every frame: oblast lines, the country border, key towns and labels."""
-        out: list = []
+    def _simplified(self, geoms: np.ndarray) -> np.ndarray:
+        return shapely.simplify(shapely.clip_by_rect(geoms, *self._clip_box()), self.tolerance)
+
+    # ---- static layers -------------------------------------------------------------
+    def _add_paths(self, ax, path: MplPath | None, *, face: str, edge: str, lw: float, z: float) -> None:
+        if path is not None:
+            ax.add_collection(PathCollection([path], facecolors=[face], edgecolors=[edge], linewidths=[lw], zorder=z,
+                                             transform=ax.transData), autolim=False)
+
+    def _static_map(self) -> None:
+        base = replay.basemap()
+        self._add_paths(self.ax, compound_path(self._simplified(base["neighbours"].geometry.values)),
+                        face=BASEMAP["neighbour_fill"], edge=BASEMAP["neighbour_line"], lw=0.6 * self.k, z=1)
+        self._add_paths(self.ax, compound_path(self._simplified(base["ukraine"].geometry.values)),
+                        face=BASEMAP["country_fill"], edge="none", lw=0, z=2)
+
+    def _line_layer(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Oblast lines, the region's outline, the border and town labels, rendered once on a transparent
+        layer; returns (flat pixel indices, their colours, their opacities) to paste over the zones."""
+        fig, ax = self._figure((0, 0, 0, 0))
+        canvas = FigureCanvasAgg(fig)
+        ax.patch.set_alpha(0)
+
+        def lines(geoms: np.ndarray, color: str, lw: float) -> None:
+            rings = shapely.get_rings(shapely.get_parts(self._simplified(geoms)))
+            path = rings_path(rings, closed=False)
+            if path is not None:
+                ax.add_collection(PathCollection([path], facecolors="none", edgecolors=[color], linewidths=[lw],
+                                                 transform=ax.transData), autolim=False)
+
         shapes = replay.oblasts(self.atlas)
         if shapes is not None:
-            lines = shapely.get_rings(shapely.get_parts(self._simplified(shapes.geometry.values)))
-            out.append(self._add_paths(rings_path(lines, closed=False), face="none", edge="#6e6e6e",
-                                       lw=0.5 * self.k, z=4, animated=True))
+            lines(shapes.geometry.values, "#6e6e6e", 0.5 * self.k)
         if self.spec.region.shape is not None:
-            ring = shapely.get_rings(shapely.get_parts(self._simplified(np.array([self.spec.region.shape]))))
-            out.append(self._add_paths(rings_path(ring, closed=False), face="none", edge="#222222",
-                                       lw=1.4 * self.k, z=4, animated=True))
-        border = shapely.get_rings(shapely.get_parts(self._simplified(replay.basemap()["ukraine"].geometry.values)))
-        out.append(self._add_paths(rings_path(border, closed=False), face="none", edge=BASEMAP["country_line"],
-                                   lw=0.9 * self.k, z=4, animated=True))
-        self.towns = replay.key_towns(self.atlas, self._clip_box())
-        xs, ys = self.towns.geometry.x.to_numpy(), self.towns.geometry.y.to_numpy()
-        self.town_marks = self.ax.scatter(xs, ys, s=(5 * self.k) ** 2, facecolors="white", edgecolors="#222222",
-                                          linewidths=0.8 * self.k, zorder=5, animated=True)
-        out.append(self.town_marks)
-        for x, y, name in zip(xs, ys, self.towns["name"], strict=True):
-            out.append(self.ax.text(x, y, f"  {name}", fontsize=8 * self.k, family=FONT, va="center", zorder=5,
-                                    color="#222222", path_effects=HALO, parse_math=False, animated=True,
-                                    clip_on=True))
-        return [a for a in out if a is not None]
+            lines(np.array([self.spec.region.shape]), "#222222", 1.4 * self.k)
+        lines(replay.basemap()["ukraine"].geometry.values, BASEMAP["country_line"], 0.9 * self.k)
+        for x, y, name in zip(self.towns.geometry.x, self.towns.geometry.y, self.towns["name"], strict=True):
+            ax.text(x, y, f"  {name}", fontsize=8 * self.k, family=FONT, va="center", color="#222222",
+                    path_effects=HALO, parse_math=False, clip_on=True)
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
+        idx = np.flatnonzero(rgba[:, 3])
+        return idx, rgba[idx, :3].astype(np.float32), rgba[idx, 3:4].astype(np.float32) / 255.0
 
     def _text(self, x: float, y_top: float, text: str, size: float, **kw) -> object:
-        """A figure text at pixel ``x`` and ``y_top`` pixels below the top edge."""
+        """A figure text at pixel ``x`` and ``y_top`` pixels below the top edge (``size`` scales with the frame)."""
         return self.fig.text(x / self.width, 1 - y_top / self.height, text, fontsize=size * self.k, family=FONT,
                              va="top", parse_math=False, **kw)
 
+    def _width(self, text: str, size: float, weight: str = "normal") -> float:
+        """Pixel width of ``text`` at ``size`` (scaled) points."""
+        prop = FontProperties(family=FONT, size=size * self.k, weight=weight)
+        return self.canvas.get_renderer().get_text_width_height_descent(text, prop, ismath=False)[0]
+
+    def _wrap(self, text: str, size: float, room: float, weight: str = "normal", lines: int = 3) -> str:
+        """``text`` wrapped on words into at most ``lines`` lines of at most ``room`` pixels."""
+        out: list[str] = []
+        for word in text.split():
+            if out and self._width(f"{out[-1]} {word}", size, weight) <= room:
+                out[-1] = f"{out[-1]} {word}"
+            else:
+                out.append(word)
+        if len(out) > lines:
+            out = out[:lines]
+            out[-1] = out[-1] + " …"
+        return "\n".join(self._clip(line, size, room, weight) for line in out)
+
+    def _clip(self, text: str, size: float, room: float, weight: str = "normal") -> str:
+        """``text`` cut with an ellipsis to fit ``room`` pixels."""
+        if self._width(text, size, weight) <= room:
+            return text
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if self._width(text[:mid] + "…", size, weight) <= room else (lo, mid - 1)
+        return text[:lo] + "…"
+
     def _panel(self) -> dict[str, object]:
-        """Title, legend and attribution (static) and the changing texts (returned)."""
-        k, x = self.k, self.width - self.panel + 16 * self.k
-        chars = max(10, int((self.panel - 24 * k) / (13 * k * 0.6)))
-        title = "\n".join(textwrap.wrap(self.spec.title, chars)[:3])
+        """Title, legend and attribution (static) and the changing texts (returned, animated)."""
+        k, x = self.k, self.width - round(self.width * PANEL_SHARE) + 16 * self.k
+        room = round(self.width * PANEL_SHARE) - 28 * k
         y = 14 * k
+        title = self._wrap(self.spec.title, 13, room, "bold")
         if title:
             self._text(x, y, title, 13, weight="bold", color="#111111", linespacing=1.15)
-            y += (title.count("\n") + 1) * 19 * k + 8 * k
-        texts = {"date": self._text(x, y, "", 26, weight="bold", color="#111111", animated=True)}
-        texts["note"] = self._text(x, y + 40 * k, "", 10, color="#444444", animated=True)
-        y += 72 * k
+            y += (title.count("\n") + 1) * 20 * k + 8 * k
+        date_size = min(26.0, 26.0 * room / self._width("30 September 2022", 26, "bold"))
+        texts = {"date": self._text(x, y, "", date_size, weight="bold", color="#111111")}
+        y += date_size * 1.45 * k + 4 * k
+        self.snap_box = (x - 2 * k, y - 2 * k, room + 4 * k, 90 * k)  # left, top, width, height in pixels
+        texts["note"] = self._text(x, y, "", 10, color="#444444")
+        y += 32 * k
         self._text(x, y, "Held by the invading force", 10, color="#444444")
-        texts["held"] = self._text(x, y + 16 * k, "", 15, weight="bold", color=STATUS_STYLE["occupied"]["color"],
-                                   animated=True)
-        texts["change"] = self._text(x, y + 40 * k, "", 10, color="#444444", animated=True)
-        self._legend(x, y + 72 * k)
-        line = replay.attribution(self.atlas)
-        room = int(self.width / (7.5 * k * 0.58))
-        self._text(8 * k, self.height - 6 * k, line if len(line) <= room else line[: room - 1] + "…", 7.5,
-                   color="#333333")
+        texts["held"] = self._text(x, y + 16 * k, "", 15, weight="bold", color=STATUS_STYLE["occupied"]["color"])
+        texts["change"] = self._text(x, y + 40 * k, "", 10, color="#444444")
+        self._legend(x, y + 72 * k, room)
+        line = self._clip(replay.attribution(self.atlas), 7.5, self.width - 16 * k)
+        self._text(8 * k, self._map_size()[1] + 6 * k, line, 7.5, color="#333333")
         for t in texts.values():
             t.set_animated(True)
         return texts
 
-    def _legend(self, x: float, y: float) -> None:
+    def _legend(self, x: float, y: float, room: float) -> None:
         k, row = self.k, 17 * self.k
-        src = self.atlas.control
-        present = set(src.loc[src["source"] == self.spec.source, "status"]) if self.spec.source else set()
-        entries = [(replay.zone_fill(s), v["label"], "box") for s, v in STATUS_STYLE.items() if s in present]
-        kinds = set(self.atlas.strikes["kind"])
-        entries += [(v["color"], f"{v['label']} strike", "dot") for s, v in STRIKE_STYLE.items() if s in kinds]
-        entries.append((TOWN_STATUS_COLOR["free"], "Capital / oblast centre", "dot"))
-        bottom = self.height - self.strip - 8 * k
-        for color, label, shape in entries:
+        entries = [(replay.zone_fill(s), STATUS_STYLE[s]["label"], "s")
+                   for s in replay.shown_statuses(self.atlas, self.spec, self.frames)]
+        kinds = set(self.strike_rows["kind"])
+        entries += [(v["color"], f"{v['label']} strike", "o") for s, v in STRIKE_STYLE.items() if s in kinds]
+        if len(self.towns):
+            entries.append((TOWN_STATUS_COLOR["free"], "Capital / oblast centre", "o"))
+        bottom = self._map_size()[1] - 8 * k
+        for color, label, marker in entries:
             if y + row > bottom:
                 break
-            cy = 1 - (y + 7 * k) / self.height
-            if shape == "box":
-                patch = Rectangle((x / self.width, cy - 5 * k / self.height), 14 * k / self.width,
-                                  10 * k / self.height, transform=self.fig.transFigure, facecolor=color,
-                                  edgecolor="#555555", linewidth=0.6)
-            else:
-                patch = Circle((x / self.width + 7 * k / self.width, cy), 5 * k / self.width,
-                               transform=self.fig.transFigure, facecolor=color, edgecolor="#222222", linewidth=0.6)
-            self.fig.add_artist(patch)
-            self._text(x + 22 * k, y, label, 9, color="#222222")
+            mark = Line2D([(x + 7 * k) / self.width], [1 - (y + 7 * k) / self.height], marker=marker,
+                          markersize=(10 if marker == "s" else 8) * k, markerfacecolor=color,
+                          markeredgecolor="#444444", markeredgewidth=0.6, linestyle="none",
+                          transform=self.fig.transFigure)
+            self.fig.add_artist(mark)
+            self._text(x + 22 * k, y, self._clip(label, 9, room - 22 * k), 9, color="#222222")
             y += row
 
+    def _strike_arrays(self) -> None:
+        rows = self.strike_rows
+        self.strike_xy = np.column_stack([rows.geometry.x.to_numpy(), rows.geometry.y.to_numpy()])
+        self.strike_sizes = (rows["radius"].to_numpy(dtype=float) * 0.8 * self.k * 72 / DPI * 2) ** 2
+        self.strike_faces = np.array([to_rgba(STRIKE_STYLE.get(kd, STRIKE_STYLE["other"])["color"])
+                                      for kd in rows["kind"]]).reshape(-1, 4)
+
     # ---- per frame ---------------------------------------------------------------
-    def _snapshot(self, frame: replay.Frame) -> tuple[PathCollection | None, np.ndarray]:
-        """The zones' collection and the key towns' colours of ``frame``'s snapshot (cached)."""
+    def _tolerance(self, frame: replay.Frame) -> float:
+        """The frame's simplification tolerance, or 0 when the zones are light enough to draw as they are
+        (simplifying then costs more than drawing the extra vertices saves)."""
+        full = replay.zones(self.atlas, self.spec, frame)
+        heavy = shapely.get_num_coordinates(full.geometry.values).sum() > VERTEX_BUDGET * self.width
+        return self.tolerance if heavy else 0.0
+
+    def _snapshot(self, frame: replay.Frame) -> tuple[PathCollection | None, np.ndarray, object]:
+        """The zones' collection, the key towns' colours and the panel texts' pixels of ``frame``'s snapshot."""
         key = frame.as_of
         if key in self._snapshots:
             self._snapshots.move_to_end(key)
             return self._snapshots[key]
-        shown = replay.display_zones(self.atlas, self.spec, frame, self.tolerance)
-        order = [s for s in STATUS_STYLE if s in set(shown["status"])]
+        shown = replay.display_zones(self.atlas, self.spec, frame, self._tolerance(frame))
         paths, faces, edges = [], [], []
-        for status in order:
+        for status in [s for s in STATUS_STYLE if s in set(shown["status"])]:
             path = compound_path(shown.geometry.values[(shown["status"] == status).to_numpy()])
             if path is not None:
                 paths.append(path)
@@ -241,51 +298,59 @@ class FrameRenderer:
             coll = PathCollection(paths, facecolors=faces, edgecolors=edges, linewidths=0.5 * self.k, zorder=3,
                                   animated=True, transform=self.ax.transData)
             self.ax.add_collection(coll, autolim=False)
-        status = timeline.town_status(self.towns, replay.zones(self.atlas, self.spec, frame))
-        colors = np.array([TOWN_STATUS_COLOR.get(s, "#ffffff") for s in status], dtype=object)
-        self._snapshots[key] = (coll, colors)
+        status = replay.ground(self.towns.geometry, shown)
+        colors = np.array([to_rgba(TOWN_STATUS_COLOR.get(s, "#ffffff")) for s in status]).reshape(-1, 4)
+        self.canvas.restore_region(self.background)
+        note = replay.stamp(frame)[1]
+        held, change = replay.counter(replay.held_km2(self.atlas, self.spec, frame), self.first_km2, self.spec.start)
+        for name, value in (("note", note), ("held", held), ("change", change)):
+            self.texts[name].set_text(value)
+            self.fig.draw_artist(self.texts[name])
+        left, top, w, h = self.snap_box
+        texts = self.canvas.copy_from_bbox(Bbox.from_bounds(left, self.height - top - h, w, h))
+        self._snapshots[key] = (coll, colors, texts)
         if len(self._snapshots) > CACHED_SNAPSHOTS:
-            old, _ = self._snapshots.popitem(last=False)[1]
+            old = self._snapshots.popitem(last=False)[1][0]
             if old is not None:
                 old.remove()
-        return coll, colors
+        return self._snapshots[key]
 
-    def _update_strikes(self, frame: replay.Frame) -> None:
-        rows = replay.strikes_at(self.atlas, self.spec, frame.date)
-        if rows.empty:
-            self.strikes.set_offsets(np.empty((0, 2)))
+    def _paste_lines(self) -> None:
+        idx, color, alpha = self.lines
+        flat = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        under = flat[idx, :3].astype(np.float32)
+        flat[idx, :3] = (under + (color - under) * alpha + 0.5).astype(np.uint8)
+
+    def _draw_strikes(self, frame: replay.Frame) -> None:
+        first, stop, ages = replay.window(self.strike_rows["time"], frame.date, self.spec.window_days)
+        if stop == first:
             return
-        self.strikes.set_offsets(np.column_stack([rows.geometry.x.to_numpy(), rows.geometry.y.to_numpy()]))
-        radius = np.array([replay.strike_size(a, b) for a, b in zip(rows["killed"], rows["injured"], strict=True)])
-        self.strikes.set_sizes((radius * 0.8 * self.k * 72 / DPI * 2) ** 2)
-        alpha = rows["alpha"].to_numpy(dtype=float)
-        face = np.array([matplotlib.colors.to_rgba(STRIKE_STYLE.get(kd, STRIKE_STYLE["other"])["color"])
-                         for kd in rows["kind"]])
+        alpha = replay.fade(ages, self.spec.window_days)
+        face = self.strike_faces[first:stop].copy()
         face[:, 3] = alpha * 0.85
-        edge = np.tile(matplotlib.colors.to_rgba("#111111"), (len(rows), 1))
+        edge = np.zeros((stop - first, 4))
+        edge[:, :3] = 0.067
         edge[:, 3] = alpha
+        self.strikes.set_offsets(self.strike_xy[first:stop])
+        self.strikes.set_sizes(self.strike_sizes[first:stop])
         self.strikes.set_facecolors(face)
         self.strikes.set_edgecolors(edge)
+        self.ax.draw_artist(self.strikes)
 
     def draw(self, frame: replay.Frame) -> memoryview:
         """The RGBA pixels (height x width x 4, row 0 at the top) of ``frame``."""
-        km2 = replay.held_km2(self.atlas, self.spec, frame)
-        if self.first_km2 is None:
-            self.first_km2 = km2
-        coll, town_colors = self._snapshot(frame)
+        coll, town_colors, texts = self._snapshot(frame)
         self.canvas.restore_region(self.background)
+        self.canvas.restore_region(texts)
         if coll is not None:
             self.ax.draw_artist(coll)
-        self.town_marks.set_facecolors(list(town_colors) if len(town_colors) else "white")
-        for artist in self.overlay:
-            self.ax.draw_artist(artist)
-        self._update_strikes(frame)
-        self.ax.draw_artist(self.strikes)
-        date, note = replay.stamp(frame)
-        held, change = replay.counter(km2, self.first_km2, self.spec.start)
-        for key, value in (("date", date), ("note", note), ("held", held), ("change", change)):
-            self.texts[key].set_text(value)
-            self.fig.draw_artist(self.texts[key])
+        self._paste_lines()
+        if len(town_colors):
+            self.town_marks.set_facecolors(town_colors)
+            self.ax.draw_artist(self.town_marks)
+        self._draw_strikes(frame)
+        self.texts["date"].set_text(replay.stamp(frame)[0])
+        self.fig.draw_artist(self.texts["date"])
         return self.canvas.buffer_rgba()
 
     def image(self, frame: replay.Frame) -> np.ndarray:
@@ -328,8 +393,8 @@ def _pipe(args: list[str], frames) -> None:
 
 def write(atlas: Atlas, spec: replay.Spec, out: Path, fmt: str, progress: replay.Progress | None = None) -> None:
     """Render every frame of ``spec`` into ``out`` as ``fmt`` ('mp4' or 'gif')."""
-    frames = replay.schedule(atlas, spec)
     renderer = FrameRenderer(atlas, spec)
+    frames = renderer.frames
 
     def stream():
         for i, frame in enumerate(frames):
@@ -345,5 +410,4 @@ def write(atlas: Atlas, spec: replay.Spec, out: Path, fmt: str, progress: replay
         samples = sorted({0, len(frames) // 2, len(frames) - 1})
         _pipe(ffmpeg_args("palette", spec.size, spec.fps, palette),
               (bytes(renderer.draw(frames[i])) for i in samples))
-        renderer.first_km2 = None
         _pipe(ffmpeg_args("gif", spec.size, spec.fps, out, palette), stream())

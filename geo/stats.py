@@ -70,7 +70,7 @@ def frontline_series(atlas: Atlas, source: str | None = None, progress: Progress
     snaps = _snapshots(atlas, source)
     rows = []
     for n, (name, t, zones) in enumerate(snaps, 1):
-        km = atlas.cache.get(("frontline-km", name, t), lambda z=zones: analysis.length_km(frontline.frontline(z)))
+        km = atlas.cache.get(("frontline-km", name, t), lambda z=zones: frontline.length(z))
         rows.append((t.date().isoformat(), iso(t), name, km))
         if progress:
             progress(n, len(snaps))
@@ -95,9 +95,11 @@ def strike_admin1(strikes: gpd.GeoDataFrame, oblasts: gpd.GeoDataFrame | None) -
         pts = strikes.geometry.values[missing]
         x, y = shapely.get_x(pts), shapely.get_y(pts)
         found = np.full(len(pts), None, dtype=object)
-        for name, geom in zip(oblasts["admin1"], oblasts.geometry.values):
-            hit = (found == None) & shapely.contains_xy(geom, x, y)  # noqa: E711 - elementwise
+        unset = np.ones(len(pts), dtype=bool)
+        for name, geom in zip(oblasts["admin1"], oblasts.geometry.values, strict=True):
+            hit = unset & shapely.contains_xy(geom, x, y)
             found[hit] = canonical_admin1(name) or name
+            unset &= ~hit
         names[missing] = found
     return names.fillna(UNKNOWN)
 

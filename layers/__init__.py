@@ -7,10 +7,13 @@ module plus one line here.
 from __future__ import annotations
 
 from layers.base import MapLayer, View
+from layers.changes import ChangesLayer, DisagreementLayer
 from layers.control import ControlLayer
+from layers.frontline import FrontlineLayer
 from layers.strikes import StrikesLayer
 from layers.towns import TownsLayer
 
-REGISTRY: dict[str, MapLayer] = {layer.name: layer for layer in (ControlLayer(), TownsLayer(), StrikesLayer())}
+REGISTRY: dict[str, MapLayer] = {layer.name: layer for layer in (
+    ControlLayer(), TownsLayer(), StrikesLayer(), ChangesLayer(), FrontlineLayer(), DisagreementLayer())}
 
 __all__ = ["REGISTRY", "MapLayer", "View"]

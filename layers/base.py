@@ -7,6 +7,7 @@ no raw string from a data file is ever inserted as HTML.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -29,6 +30,7 @@ class View:
     date: Any  # datetime.date
     source: str
     window_days: int = 7
+    compare_to: dt.date | None = None  # the changes layer's other date (None: the previous snapshot)
 
 
 def text(value: object) -> str:

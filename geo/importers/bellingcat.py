@@ -63,8 +63,7 @@ class BellingcatImporter(Importer):
         urls = df["sources"].map(_sources)
         lon = pd.to_numeric(df["longitude"], errors="coerce")
         lat = pd.to_numeric(df["latitude"], errors="coerce")
-        content = df["date"].astype(str) + "\x1f" + location + "\x1f" + description + "\x1f" + lat.astype(str) + \
-            "\x1f" + lon.astype(str)
+        content = ev.row_text(df["date"], location, description, lat.loc[df.index], lon.loc[df.index])
         df = ev.assign_ids(result, df, "bellingcat:" + content.map(ev.digest), content)
         df = df.assign(admin1=location.loc[df.index].map(ev.admin1_in_text))
         null_island = (lat.abs() < NULL_ISLAND) & (lon.abs() < NULL_ISLAND)

@@ -19,14 +19,8 @@ from geo.model import DataError
 
 COLUMNS = ("entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
            "district", "town/city", "arms/munition", "link", "geolocation")
-# event_group (month suffix removed) -> kind when the text names no weapon; None = classify text first.
-CATEGORY_KIND: dict[str, str] = {
-    "Ground Battle": "ground",
-    "Russian Military Presence": "other",
-    "Russian Allies Presence/Losses": "other",
-    "Mass grave or Burial": "other",
-    "Detentions or Arrests": "other",
-}
+# event_group (month suffix removed) -> kind when the text names no weapon; any other category: 'other'.
+CATEGORY_KIND: dict[str, str] = {"Ground Battle": "ground"}
 # Categories that record no attack: always 'other', whatever weapons the text mentions.
 NOT_ATTACKS = ("Russian Military Presence", "Russian Allies Presence/Losses", "Mass grave or Burial",
                "Detentions or Arrests")
@@ -43,8 +37,8 @@ def category(event_group: pd.Series) -> pd.Series:
 
 def event_dates(date: pd.Series, title: pd.Series) -> pd.Series:
     """UTC dates from ``date`` (ISO), or from the ``DD/MM/YYYY`` that starts the title when it is empty."""
-    from_title = title.str.extract(_TITLE_DATE).apply(lambda r: f"{r[2]}-{r[1]}-{r[0]}" if r.notna().all() else "",
-                                                     axis=1) if len(title) else title
+    day_month_year = title.str.extract(_TITLE_DATE)
+    from_title = day_month_year[2] + "-" + day_month_year[1] + "-" + day_month_year[0]
     text = date.str.strip().where(date.str.strip() != "", from_title)
     return pd.to_datetime(text, format="%Y-%m-%d", utc=True, errors="coerce")
 
@@ -67,7 +61,7 @@ class CIRImporter(Importer):
         df = reject_rows(result, df.assign(time=times), times.isna(), "date",
                          "unparseable or missing date (and no DD/MM/YYYY date in the title)",
                          df["date"].where(df["date"] != "", df["title"].str[:40]))
-        content = df[list(COLUMNS)].astype(str).agg("\x1f".join, axis=1)
+        content = ev.row_text(*(df[c] for c in COLUMNS))
         entry = df["entry"].str.strip()
         base = ("cir:" + entry).where(entry != "", "cir:" + content.map(ev.digest))
         df = ev.assign_ids(result, df, base, content)

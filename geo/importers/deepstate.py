@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from geo.importers import deepstate_style as style
@@ -29,16 +28,18 @@ from geo.importers.geojson_features import (
     in_theatre,
     load_features,
     properties,
-    split_theatre,
+    rows_frame,
     where,
+    zone_parts,
 )
-from geo.model import CRS, DataError, Reject
+from geo.model import DataError, Reject
 
 URL = "https://deepstatemap.live"
 ATTRIBUTION = "Data: DeepStateMap (deepstatemap.live), free for non-commercial use with attribution"
 LICENCE = ("DeepStateMap terms: free for volunteer and non-commercial use with attribution; commercial use "
            "needs DeepStateMap's approval; proxying their API is not allowed")
-MARKER_COLUMNS = ["name", "kind", "direction", "icon", "description", "as_of", "source", "source_url", "feature"]
+CONTROL_COLUMNS = ["source", "as_of", "status", "label", "note", "source_url"]
+MARKER_COLUMNS = ["name", "kind", "direction", "icon", "description", "as_of", "source", "source_url"]
 _EPOCH = re.compile(r"(?<!\d)(\d{10})(?!\d)")
 
 
@@ -91,9 +92,8 @@ class DeepStateImporter(Importer):
                 reject = ("geometry", f"a {geom.geom_type} is neither a zone nor a marker", name)
             if reject:
                 result.rejects.append(Reject(path.name, i, *reject))
-        result.frames["control"] = _frame(zones, ["source", "as_of", "status", "label", "note", "source_url",
-                                                  "feature"])
-        result.frames["markers"] = _frame(markers, MARKER_COLUMNS)
+        result.frames["control"] = rows_frame(zones, CONTROL_COLUMNS)
+        result.frames["markers"] = rows_frame(markers, MARKER_COLUMNS)
 
 
 def _zone(props: dict, name: str, geom, as_of: pd.Timestamp) -> tuple[dict | None, tuple | None]:
@@ -104,7 +104,7 @@ def _zone(props: dict, name: str, geom, as_of: pd.Timestamp) -> tuple[dict | Non
         return None, ("name", OUT_OF_THEATRE, f"{name} (fill {fill}): not Ukraine")
     if status is None:
         return None, ("fill", "unknown zone status (neither the colour nor the name says)", f"{fill} {name}")
-    kept, dropped = split_theatre(geom)
+    kept, dropped_note = zone_parts(geom)
     if kept is None:
         return None, ("geometry", OUT_OF_THEATRE, f"{name} at {where(geom)}")
     notes = [remark] if remark else []
@@ -112,8 +112,8 @@ def _zone(props: dict, name: str, geom, as_of: pd.Timestamp) -> tuple[dict | Non
         day = style.liberation_date(name, as_of.date())
         if day:
             notes.append(f"liberated_on {day}")
-    if dropped:
-        notes.append(f"dropped {len(dropped)} part(s) outside the theatre near {where(dropped[0])}")
+    if dropped_note:
+        notes.append(dropped_note)
     row = {"source": "deepstate", "as_of": as_of, "status": status, "label": name, "note": "; ".join(notes),
            "source_url": URL, "geometry": kept}
     return row, None
@@ -126,14 +126,3 @@ def _marker(props: dict, name: str, as_of: pd.Timestamp) -> dict:
             "icon": icon, "description": style.strip_icon(description), "as_of": as_of, "source": "deepstate",
             "source_url": URL}
 
-
-def _frame(rows: dict[int, dict], columns: list[str]) -> gpd.GeoDataFrame:
-    """Rows keyed by feature index as a GeoDataFrame indexed by that index (empty but typed if none)."""
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns[:-1], "geometry"]) if rows else \
-        pd.DataFrame({c: [] for c in [*columns[:-1], "geometry"]})
-    frame["feature"] = frame.index.astype("int64")
-    if "direction" in frame.columns:
-        frame["direction"] = frame["direction"].astype("float64")
-    if "as_of" in frame.columns:
-        frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True).dt.as_unit("us")
-    return gpd.GeoDataFrame(frame[columns + ["geometry"]], geometry="geometry", crs=CRS)

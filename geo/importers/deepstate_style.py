@@ -62,7 +62,8 @@ def zone_status(fill: object, name: str) -> tuple[str | None, str]:
         return FOREIGN, ""
     if by_fill is None:
         return by_name, ""
-    remark = f"name suggests {by_name}" if by_name and by_name != by_fill else ""
+    agree = by_name in (None, by_fill) or (by_fill, by_name) == ("defender_held_abroad", "liberated")
+    remark = "" if agree else f"name suggests {by_name}"
     return by_fill, remark
 
 

@@ -25,10 +25,10 @@ KIND_RULES: tuple[tuple[str, str], ...] = (
     ("glide_bomb", r"glide[ds]?[- ]bomb|guided (?:aerial |air )?bombs?|\bKAB(?:-\d+)?\b|\bUMPK\b|\bGBU\b"),
     ("ground", r"anti-?tank (?:guided )?missile|\bATGM|Stugna|Javelin|NLAW|Kornet"),
     ("drone", r"\bdrones?\b|\bUAVs?\b|Shahed|Geran|Lancet|loitering|quadcopter|\bFPV\b|kamikaze|Orlan|"
-              r"\bZALA\b|Supercam|Mohajer|Merlin|Forpost|\bOrion\b|Granat|Eleron|Молнія|Фенікс|Картограф|"
-              r"Привет|Banderol"),
+              r"\bZALA\b|\bKub\b|Supercam|Mohajer|Merlin|Forpost|\bOrion\b|Granat|Eleron|Молнія|Фенікс|Картограф|"
+              r"Привет"),
     ("missile", r"missiles?\b|Iskander|Kalibr|Kinzhal|Tochka|Zircon|Oniks|Onyx|\bKN-23|\b[XKХ]h?-\d+|"
-                r"\bC-[34]00\b|\bS-[34]00\b|ballistic|cruise|\b9M79|\b9M723"),
+                r"\bC-[34]00\b|\bS-[34]00\b|ballistic|cruise|\b9M79|\b9M723|Banderol"),
     ("airstrike", r"air ?strikes?|air[- ]raid|aerial bomb|\bbomb(?:s|ed|ing)? dropped|dropped (?:a )?bombs?|"
                   r"aircraft|\bbombers?\b|\bbombs?\b|parachute|\bjets?\b|helicopter|\bSu-\d+|\bFAB-\d+"),
     ("artillery", r"artillery|shell(?:s|ed|ing)?\b|\bMLRS|\bGrads?\b|Uragan|Smerch|Tornado|\bTOS-1|mortars?\b|"
@@ -194,6 +194,13 @@ def digest(*values: object) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
+def row_text(*columns: pd.Series) -> pd.Series:
+    """The values of each row joined into one string (what a row says, for ids and duplicate checks)."""
+    index = columns[0].index
+    return pd.Series(["\x1f".join(map(str, values)) for values in zip(*columns, strict=True)], index=index,
+                     dtype=object)
+
+
 def assign_ids(result: FileResult, frame: pd.DataFrame, base: pd.Series, content: pd.Series) -> pd.DataFrame:
     """``frame`` with ``event_id``: ``base`` when it is unique; a repeated base on a row whose
     ``content`` differs from the first such row gets ``base-<hash>``; exact repeats are rejected."""
@@ -215,11 +222,6 @@ def to_count(result: FileResult, frame: pd.DataFrame, column: str, field: str | 
     out = reject_rows(result, out, (num < 0).reindex(out.index), name, "negative count", raw)
     out = reject_rows(result, out, (num % 1 != 0).reindex(out.index), name, "not a whole number", raw)
     return out.assign(**{column: num.reindex(out.index).astype("Int64")})
-
-
-def day_times(parsed: pd.Series) -> pd.Series:
-    """Dates as 00:00 UTC of the same calendar day (date-only reports keep their date)."""
-    return pd.to_datetime(parsed.dt.strftime("%Y-%m-%d"), utc=True, errors="coerce")
 
 
 # ---- points ---------------------------------------------------------------------------

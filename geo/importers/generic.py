@@ -115,11 +115,11 @@ def load(path: Path, layer: str | None = None, nested: bool = False) -> tuple[pd
         expect(path, "sqlite/geopackage")
     elif path.open("rb").read(4) != b"\x00\x00\x27\x0a":
         raise DataError(f"{path.name}: content is not a Shapefile (.shp) as its extension says")
-    return _read_ogr(path, layer, fid=kind == "gpkg"), []
+    return _read_ogr(path, layer, fid=kind == "gpkg", **({"DATE_AS_STRING": "YES"} if kind == "json" else {})), []
 
 
-def _read_ogr(path: Path, layer: str | None, fid: bool) -> gpd.GeoDataFrame:
-    """A GDAL-readable file (one layer; the one named ``layer`` when there are several)."""
+def _read_ogr(path: Path, layer: str | None, fid: bool, **open_options: str) -> gpd.GeoDataFrame:
+    """A GDAL-readable file (one layer; the one named ``layer`` when there are several); dates stay text."""
     try:
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
         chosen = names[0] if len(names) == 1 else (layer if layer in names else None)
@@ -127,7 +127,7 @@ def _read_ogr(path: Path, layer: str | None, fid: bool) -> gpd.GeoDataFrame:
             raise DataError(f"{path.name}: holds {len(names)} layers ({', '.join(names[:10])}); keep one per file, "
                             "or name one control, towns or strikes and pass --layer")
         frame = pyogrio.read_dataframe(path, layer=chosen, datetime_as_string=True, max_features=MAX_ROWS + 1,
-                                       fid_as_index=fid, on_invalid="ignore")
+                                       fid_as_index=fid, on_invalid="ignore", **open_options)
     except OGR_ERRORS as exc:
         raise DataError(f"{path.name}: not readable as {path.suffix} ({str(exc).splitlines()[0][:200]})") from None
     if not isinstance(frame, gpd.GeoDataFrame):
@@ -139,6 +139,9 @@ def _load_zip(path: Path, layer: str | None) -> tuple[pd.DataFrame, list[Problem
     """The one dataset inside a zip, extracted (checked) into a temporary folder and read there."""
     datasets = [i.filename for i in check_archive(path) if i.filename.lower().endswith(IN_ZIP)
                 and not Path(i.filename).name.startswith(("._", "."))]
+    shapefiles = [d for d in datasets if d.lower().endswith(".shp")]
+    if len(shapefiles) == 1:  # a zipped Shapefile may carry other files (metadata, a readme CSV)
+        datasets = shapefiles
     if len(datasets) > 1 and layer:
         datasets = [d for d in datasets if Path(d).stem.lower() == layer] or datasets
     if len(datasets) != 1:
@@ -149,7 +152,10 @@ def _load_zip(path: Path, layer: str | None) -> tuple[pd.DataFrame, list[Problem
     with tempfile.TemporaryDirectory(prefix="frontline-zip-") as tmp:
         safe_extract(path, Path(tmp), suffixes=wanted)
         inner = Path(tmp) / datasets[0].replace("\\", "/")
-        return load(inner, layer, nested=True)
+        try:
+            return load(inner, layer, nested=True)
+        except DataError as exc:  # name the entry inside the zip, not the temporary folder
+            raise DataError(str(exc).replace(str(inner), f"{path.name}:{datasets[0]}")) from None
 
 
 def points_from_columns(table: pd.DataFrame, file: str) -> tuple[gpd.GeoDataFrame, list[Problem], str]:
@@ -209,7 +215,8 @@ def apply_mapping(table: pd.DataFrame, mapping: dict[str, str], file: str) -> pd
     drop = [c for c in table.columns if c in renames.values() and c not in renames and c != geometry]
     out = table.drop(columns=drop).rename(columns=renames)
     present = set(out.columns)
-    case = {c: str(c).strip().lower() for c in out.columns if c != geometry and str(c).strip().lower() in known
+    canonical = known - set(COORD_TARGETS)  # coordinate columns keep their names, so rejects quote them
+    case = {c: str(c).strip().lower() for c in out.columns if c != geometry and str(c).strip().lower() in canonical
             and str(c).strip().lower() not in present}
     case = {c: t for c, t in case.items() if list(case.values()).count(t) == 1}
     return out.rename(columns=case)
@@ -231,19 +238,17 @@ def guess_layer(frame: gpd.GeoDataFrame, file: str) -> str:
     ``town_id`` or ``population`` -> towns. Points with ``population`` or ``name`` -> towns.
     """
     geom = frame.geometry.values
-    kinds = set(shapely.get_type_id(geom[~(shapely.is_missing(geom) | shapely.is_empty(geom))]).tolist())
-    polygons = {shapely.GeometryType.POLYGON.value, shapely.GeometryType.MULTIPOLYGON.value}
-    points = {shapely.GeometryType.POINT.value}
+    kinds = set(frame.geometry[~(shapely.is_missing(geom) | shapely.is_empty(geom))].geom_type)
     cols = {str(c).lower() for c in frame.columns if c != frame.geometry.name}
-    if kinds and kinds <= polygons:
+    if kinds and kinds <= {"Polygon", "MultiPolygon"}:
         return "control"
-    if kinds <= points:
+    if kinds <= {"Point"}:
         timeish = [c for c in cols if TIMEISH.search(c)]
         if timeish and not cols & {"town_id", "population"}:
             return "strikes"
         if cols & {"population", "name", "town_id"}:
             return "towns"
-    shown = ", ".join(sorted(shapely.GeometryType(k).name.title() for k in kinds)) or "none"
+    shown = ", ".join(sorted(kinds)) or "none"
     raise DataError(f"{file}: cannot tell which layer this file feeds (geometry: {shown}; columns: "
                     f"{', '.join(sorted(cols)[:15])}); pass --layer control, towns or strikes")
 
@@ -269,6 +274,9 @@ def complete(table: gpd.GeoDataFrame, layer: str, path: Path, label: str) -> gpd
     for col in ENUMS | ({"kind"} if layer == "towns" else set()):
         if col in out.columns:
             out[col] = out[col].astype("string").str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    if layer == "strikes" and "time_precision" not in out.columns:
+        clock = out["time"].astype("string").str.contains(r"\d[T ]\d{1,2}:\d\d", regex=True)
+        out["time_precision"] = clock.map({True: "minute", False: "day"}).astype("string")
     if layer != "control" and "admin1" in out.columns:
         out = _admin1_points(out)
     return out

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from geo.admin import THEATRE
@@ -127,10 +128,53 @@ def split_theatre(geom: shapely.Geometry) -> tuple[shapely.Geometry | None, list
     return (kept[0] if len(kept) == 1 else shapely.GeometryCollection(kept)), dropped
 
 
+def zone_parts(geom: shapely.Geometry) -> tuple[shapely.Geometry | None, str]:
+    """(the zone's parts inside the theatre or None, a note naming the parts dropped or '')."""
+    kept, dropped = split_theatre(geom)
+    if kept is None or not dropped:
+        return kept, ""
+    return kept, f"dropped {len(dropped)} part(s) outside the theatre near {where(dropped[0])}"
+
+
+@lru_cache(maxsize=1)
+def country_outline() -> shapely.Geometry | None:
+    """Ukraine's recognised outline (prepared), or None without the outline file."""
+    if not OUTLINE.exists():
+        return None
+    geom = gpd.read_file(OUTLINE).to_crs(CRS).geometry.union_all()
+    shapely.prepare(geom)
+    return geom
+
+
+def abroad(geom: shapely.Geometry) -> bool:
+    """Whether most of ``geom`` lies outside the country's outline (False without the outline)."""
+    outline = country_outline()
+    if outline is None or geom.area == 0:
+        return False
+    return geom.intersection(outline).area < 0.5 * geom.area
+
+
 def where(geom: shapely.Geometry) -> str:
     """'64.37E 14.49N': a short place for messages (a representative point)."""
     p = geom.representative_point() if geom.geom_type != "Point" else geom
     return f"{p.x:.2f}{'E' if p.x >= 0 else 'W'} {abs(p.y):.2f}{'N' if p.y >= 0 else 'S'}"
+
+
+def rows_frame(rows: dict[int, dict], columns: list[str]) -> gpd.GeoDataFrame:
+    """Rows keyed by feature number as a GeoDataFrame indexed by it, with a ``feature`` column.
+
+    ``columns`` are the attribute columns (``feature`` is added last); an empty frame is typed too.
+    """
+    names = [*columns, "geometry"]
+    frame = (pd.DataFrame.from_dict(rows, orient="index", columns=names) if rows
+             else pd.DataFrame({c: [] for c in names}))
+    frame["feature"] = frame.index.astype("int64")
+    for col in ("direction", "area_km2"):
+        if col in frame.columns:
+            frame[col] = frame[col].astype("float64")
+    if "as_of" in frame.columns:
+        frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True).dt.as_unit("us")
+    return gpd.GeoDataFrame(frame[[*columns, "feature", "geometry"]], geometry="geometry", crs=CRS)
 
 
 _SPACES = re.compile(r"\s+")

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import admin, model
-from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows
+from geo.importers.base import FileResult, Importer, Options, read_csv, read_text, reject_rows
 
 COLUMNS = (
     "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude", "feature_class",
@@ -117,11 +117,16 @@ class GeoNamesImporter(Importer):
         if is_region_info(path):
             region_names(path)  # validates the lookup; it holds no rows to store
             return
-        raw = read_csv(path, sep="\t", header=None, names=list(COLUMNS), quoting=csv.QUOTE_NONE)
+        raw = read_csv(path, sep="\t", header=None, names=list(COLUMNS), quoting=csv.QUOTE_NONE,
+                       skip_blank_lines=False)  # index = line number
         result.read = len(raw)
-        if raw.isna().any(axis=1).any():
-            bad = raw.isna().any(axis=1)
-            raw = reject_rows(result, raw, bad, "columns", f"expected {len(COLUMNS)} tab-separated columns")
+        lines = re.split(r"\r?\n", read_text(path)[0])
+        lines = lines[:-1] if lines[-1] == "" else lines  # the final newline ends a line, not a row
+        widths = pd.Series([line.count("\t") + 1 for line in lines])
+        if len(widths) == len(raw):  # short or blank lines (pandas pads them with empty fields)
+            widths.index = raw.index
+            raw = reject_rows(result, raw, widths != len(COLUMNS), "columns",
+                              f"expected {len(COLUMNS)} tab-separated columns", widths.astype(str) + " found")
         raw = raw.apply(lambda s: s.str.strip())
         lat = pd.to_numeric(raw["latitude"], errors="coerce")
         lon = pd.to_numeric(raw["longitude"], errors="coerce")

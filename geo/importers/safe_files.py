@@ -71,8 +71,8 @@ def check_archive(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> list[z
         why = _unsafe_name(info.filename)
         if why:
             raise DataError(f"{path}: entry {info.filename!r} refused: {why}")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+        kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver stored no Unix file type
+        if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
             raise DataError(f"{path}: entry {info.filename!r} refused: symlink or special file")
         if info.flag_bits & 0x1:
             raise DataError(f"{path}: entry {info.filename!r} refused: encrypted")

@@ -62,7 +62,7 @@ class UCDPImporter(Importer):
                          "ends before it starts", df["date_end"])
         for col in ("best", "low", "high", "deaths_civilians"):
             df = ev.to_count(result, df, col)
-        content = df[list(COLUMNS)].astype(str).agg("\x1f".join, axis=1)
+        content = ev.row_text(*(df[c] for c in COLUMNS))
         df = ev.assign_ids(result, df, "ucdp:" + df["id"].str.strip(), content)
         df = df.assign(admin1=df["adm_1"].map(ev.resolve_admin1))
         prec = df["where_prec"].str.strip()

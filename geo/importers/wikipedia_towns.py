@@ -35,8 +35,8 @@ INVASION = pd.Timestamp("2022-02-24", tz="UTC")
 MATCH_KM = 15.0  # a gazetteer town of the same name farther than this is another place
 MATCH_POPULATION = 3.0  # ... and so is one whose population differs by more than this factor
 
-# 'Held by' -> status. Ukraine is free, or liberated when the notes' last event is a recapture by
-# Ukraine since 2022 (or name a 'Liberation of'); Russia is occupied_before when taken before 2022.
+# 'Held by' -> status. Ukraine is free, or liberated when the notes record a capture or recapture
+# in 2022 or later (or a 'Liberation of'); Russia is occupied_before when its last capture predates 2022.
 HELD_BY = {
     "ukraine": model.FREE,
     "russia": "occupied",
@@ -47,7 +47,7 @@ HELD_BY = {
     "grey zone": "contested",
     "truce": "contested",
 }
-_EVENT = re.compile(r"(re)?captured by\s+(.+?)\s+(?:on\s+|in\s+|by\s+)?(?:early\s+|mid-|late\s+)?"
+_EVENT = re.compile(r"(re)?[cс]aptured by\s+(.+?)\s+(?:on\s+|in\s+|by\s+)?(?:early\s+|mid-|late\s+)?"
                     r"(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?(\d{4})", re.IGNORECASE)
 
 
@@ -61,25 +61,23 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype("string").str.replace("\u00a0", " ").str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def last_event(info: str) -> tuple[str, int] | None:
-    """("ukraine" | "russia"..., year) of the last "(Re)captured by X <date>" in the notes."""
-    events = _EVENT.findall(info or "")
-    if not events:
-        return None
-    _re, who, year = events[-1]
-    return who.strip().lower(), int(year)
+def events(info: str) -> list[tuple[str, int]]:
+    """[(who, year), ...] of each "(Re)captured by X <date>" in the notes, in order."""
+    return [(who.strip().lower(), int(year)) for _re, who, year in _EVENT.findall(info or "")]
 
 
 def status_of(held_by: str, info: str, as_of: pd.Timestamp | None) -> str | None:
     """Our status for a row; None for an unknown ``Held by`` value."""
     status = HELD_BY.get(held_by.strip().lower())
-    event = last_event(info)
-    retaken = event is not None and event[0].startswith("ukraine") and event[1] >= INVASION.year
-    if status == model.FREE and (retaken or "liberation of" in (info or "").lower()):
-        return "liberated"
+    found = events(info)
+    if status == model.FREE:
+        fought = any(year >= INVASION.year for _who, year in found)  # taken or retaken since 2022
+        return "liberated" if fought or "liberation of" in (info or "").lower() else status
     if status == "occupied":
-        before = (event is not None and event[1] < INVASION.year) or (
-            event is None and as_of is not None and not pd.isna(as_of) and as_of < INVASION)
+        if found:  # a last event by Ukraine means the (unrecorded) Russian capture came later
+            before = not found[-1][0].startswith("ukraine") and found[-1][1] < INVASION.year
+        else:
+            before = as_of is not None and not pd.isna(as_of) and as_of < INVASION
         return "occupied_before" if before else status
     return status
 
@@ -134,29 +132,38 @@ def _km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndar
     return np.hypot(dx, (lat2 - lat1) * 110.57)
 
 
+@lru_cache(maxsize=1)
+def _gazetteer_groups() -> dict[str, tuple[np.ndarray, ...]]:
+    """key -> (town_id, admin1, population, lon, lat) arrays."""
+    return {k: tuple(g[c].to_numpy() for c in ("town_id", "admin1", "population", "lon", "lat"))
+            for k, g in gazetteer().groupby("key")}
+
+
 def match_towns(keys: pd.Series, lon: pd.Series, lat: pd.Series, population: pd.Series) -> pd.DataFrame:
     """town_id and admin1 of the gazetteer town each row names (same key, near, similar size)."""
-    gaz = gazetteer()
-    groups = {k: g for k, g in gaz.groupby("key")}
-    out = pd.DataFrame({"town_id": pd.NA, "admin1": pd.NA}, index=keys.index, dtype="string")
-    for i, key in keys.items():
+    groups = _gazetteer_groups()
+    ids: list[object] = []
+    units: list[object] = []
+    for key, x, y, pop in zip(keys, lon, lat, population, strict=True):
         cand = groups.get(key)
-        if cand is None:
-            continue
-        ok = np.ones(len(cand), dtype=bool)
-        if pd.notna(lon[i]) and pd.notna(lat[i]):
-            dist = _km(lon[i], lat[i], cand["lon"].to_numpy(), cand["lat"].to_numpy())
-            ok &= dist <= MATCH_KM
-        else:
-            dist = np.zeros(len(cand))
-            ok &= len(cand) == 1
-        if pd.notna(population[i]) and population[i] > 0:
-            ratio = cand["population"].to_numpy() / population[i]
-            ok &= ~((ratio > MATCH_POPULATION) | (ratio < 1 / MATCH_POPULATION))  # NaN ratio passes
-        if ok.any():
-            best = cand[ok].iloc[int(np.argmin(dist[ok]))]
-            out.loc[i, ["town_id", "admin1"]] = [best["town_id"], best["admin1"]]
-    return out
+        town, unit = pd.NA, pd.NA
+        if cand is not None:
+            c_id, c_unit, c_pop, c_lon, c_lat = cand
+            if pd.notna(x) and pd.notna(y):
+                dist = _km(x, y, c_lon, c_lat)
+                ok = dist <= MATCH_KM
+            else:  # no coordinates: only an unambiguous name
+                dist = np.zeros(len(c_id))
+                ok = np.full(len(c_id), len(c_id) == 1)
+            if pd.notna(pop) and pop > 0:
+                ratio = c_pop / pop
+                ok &= ~((ratio > MATCH_POPULATION) | (ratio < 1 / MATCH_POPULATION))  # unknown population passes
+            if ok.any():
+                best = np.flatnonzero(ok)[int(np.argmin(dist[ok]))]
+                town, unit = c_id[best], c_unit[best]
+        ids.append(town)
+        units.append(unit)
+    return pd.DataFrame({"town_id": ids, "admin1": units}, index=keys.index, dtype="string")
 
 
 def _coordinates(df: pd.DataFrame, lookup: dict[str, tuple[float, float]], keys: pd.Series
@@ -167,16 +174,13 @@ def _coordinates(df: pd.DataFrame, lookup: dict[str, tuple[float, float]], keys:
     x0, y0, x1, y1 = ukraine.BBOX
     inside = lon.between(x0, x1) & lat.between(y0, y1)
     swapped = ~inside & lat.between(x0, x1) & lon.between(y0, y1)
-    note = pd.Series("", index=df.index, dtype="string").mask(swapped, "Lat/Lon swapped in the source")
+    note = pd.Series(pd.NA, index=df.index, dtype="string").mask(swapped, "Lat/Lon swapped in the source")
     lon, lat = lon.mask(swapped, lat), lat.mask(swapped, lon)
-    missing = lon.isna() | lat.isna()
-    fill = keys[missing].map(lambda k: lookup.get(k))
-    has = fill.notna()
-    lon = lon.copy()
-    lat = lat.copy()
-    lon[has[has].index] = [p[0] for p in fill[has]]
-    lat[has[has].index] = [p[1] for p in fill[has]]
-    note = note.mask(has.reindex(df.index, fill_value=False), "coordinates from ukraineCities.csv")
+    found_lon = keys.map(lambda k: lookup.get(k, (np.nan, np.nan))[0]).astype(float)
+    found_lat = keys.map(lambda k: lookup.get(k, (np.nan, np.nan))[1]).astype(float)
+    from_lookup = (lon.isna() | lat.isna()) & found_lon.notna()
+    lon, lat = lon.mask(from_lookup, found_lon), lat.mask(from_lookup, found_lat)
+    note = note.mask(from_lookup, "coordinates from ukraineCities.csv")
     outside = lon.notna() & lat.notna() & ~(lon.between(x0, x1) & lat.between(y0, y1))
     note = note.mask(outside, "coordinates outside Ukraine in the source (dropped)")
     return lon.mask(outside), lat.mask(outside), note
@@ -224,7 +228,7 @@ class WikipediaTownsImporter(Importer):
             "name": df["Name"], "town_id": matched["town_id"], "admin1": matched["admin1"],
             "status": status[df.index], "label": _text(df["Held by"]),
             "date": date[df.index], "date_basis": np.where(as_of[df.index].notna(), "as_of", "scraped"),
-            "scraped_at": scraped[df.index], "population": population.astype("Int64"),
+            "scraped_at": scraped[df.index], "population": population.round().astype("Int64"),
             "info": info[df.index], "note": note,
             "source": options.source or SOURCE,
             "source_url": _text(df.get("sourceLink", pd.Series("", index=df.index))).replace("", SOURCE_URL),

@@ -29,13 +29,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(data: Path | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run streamlit_app.py``; yields its URL; stops it afterwards."""
+def app_server(data: Path | None = None, env: dict[str, str] | None = None,
+               script: Path = ROOT / "streamlit_app.py") -> Iterator[str]:
+    """Start ``streamlit run streamlit_app.py`` (or ``script``); yields its URL; stops it afterwards."""
     port = free_port()
     environ = {**os.environ, **(env or {})}
     if data is not None:
         environ["FRONTLINE_DATA"] = str(data)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
