@@ -11,8 +11,6 @@ from geo.theatres import ukraine
 
 THEATRE = ukraine
 _SUFFIXES = re.compile(r"\b(oblast|oblast'|obl|region|province|raion|область|обл)\b\.?", re.IGNORECASE)
-
-
 _CODE = re.compile(r"[a-z]{2}[-.]\d{2}")  # ISO 3166-2 'UA-26' and GeoNames 'UA.26' are different units
 
 

@@ -189,6 +189,11 @@ def fetch_deepstate(into: Path, since: str | None, until: str | None, client: Cl
     versions = [v for v in list_versions(client) if v >= first and (last is None or v <= last)]
     log(f"deepstate: {len(versions)} version(s) from {_stamp(first)}"
         + (f" to {_stamp(last)}" if last is not None else "") + f" at {client.base_url}")
-    downloaded = download(client, versions, raw, log)
-    counts = import_new(into, [raw / f"{v}.geojson" for v in versions], log)
+    files = [raw / f"{v}.geojson" for v in versions]
+    try:
+        downloaded = download(client, versions, raw, log)
+    except DataError:
+        import_new(into, [f for f in files if f.exists()], log)  # keep what arrived before the failure
+        raise
+    counts = import_new(into, files, log)
     return {"versions": len(versions), "downloaded": downloaded, **counts}

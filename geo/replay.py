@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -193,11 +194,22 @@ def schedule(atlas: Atlas, spec: Spec) -> list[Frame]:
 
 
 def zones(atlas: Atlas, spec: Spec, frame: Frame) -> gpd.GeoDataFrame:
-    """Full-resolution zones shown in ``frame`` (empty before the source's first snapshot); cached, read-only."""
+    """Full-resolution zones shown in ``frame`` (empty before the source's first snapshot)."""
     if frame.as_of is None:
         return atlas.control.iloc[0:0]
-    return atlas.cache.get(("replay-snapshot", spec.source, frame.as_of),
-                           lambda: timeline.control_at(atlas.control, frame.date, spec.source))
+    rows = snapshot_rows(atlas, spec.source).get(frame.as_of)
+    return atlas.control.take(rows) if rows is not None else timeline.control_at(atlas.control, frame.date, spec.source)
+
+
+def snapshot_rows(atlas: Atlas, source: str) -> dict[pd.Timestamp, np.ndarray]:
+    """Row positions of each snapshot of ``source`` (what ``timeline.control_at`` selects), indexed once:
+    selecting a snapshot among tens of thousands of rows then costs no scan per frame."""
+    def make() -> dict[pd.Timestamp, np.ndarray]:
+        mine = np.flatnonzero((atlas.control["source"] == source).to_numpy(dtype=bool))
+        as_of = atlas.control["as_of"].to_numpy()[mine]
+        return {pd.Timestamp(t): mine[as_of == t] for t in np.unique(as_of)}
+
+    return atlas.cache.get(("replay-snapshot-rows", source), make)
 
 
 def held_area(zones: gpd.GeoDataFrame) -> float:
@@ -205,11 +217,30 @@ def held_area(zones: gpd.GeoDataFrame) -> float:
     return analysis.area_km2(analysis.status_union(zones, model.HELD))
 
 
-def held_km2(atlas: Atlas, spec: Spec, frame: Frame) -> float:
-    """km² held by the invading force in ``frame`` (cached per snapshot)."""
-    if frame.as_of is None:
-        return 0.0
-    return atlas.cache.get(("replay-held", spec.source, frame.as_of), lambda: held_area(zones(atlas, spec, frame)))
+class HeldAreas:
+    """km² held by the invading force in each snapshot the frames show, computed ahead in one background
+    thread (GEOS releases the GIL), so drawing frame N overlaps measuring the snapshots after it."""
+
+    def __init__(self, atlas: Atlas, spec: Spec, frames: list[Frame]) -> None:
+        self._zones = lambda f: zones(atlas, spec, f)
+        rows = snapshot_rows(atlas, spec.source) if spec.source else {}
+        wanted = sorted({f.as_of for f in frames if f.as_of is not None and f.as_of in rows})
+        control = atlas.control
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="held-areas")
+        self._futures = {t: self._pool.submit(lambda r=rows[t]: held_area(control.take(r))) for t in wanted}
+        self._pool.shutdown(wait=False)
+
+    def __call__(self, frame: Frame) -> float:
+        """The held km² of ``frame`` (0 before the first snapshot)."""
+        if frame.as_of is None:
+            return 0.0
+        future = self._futures.get(frame.as_of)
+        return future.result() if future is not None else held_area(self._zones(frame))
+
+    def close(self) -> None:
+        """Drop the measurements not started yet."""
+        for future in self._futures.values():
+            future.cancel()
 
 
 def display_zones(atlas: Atlas, spec: Spec, frame: Frame, tolerance: float) -> gpd.GeoDataFrame:

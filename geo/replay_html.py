@@ -138,13 +138,17 @@ def strike_data(atlas: Atlas, spec: replay.Spec) -> list[list]:
 def payload(atlas: Atlas, spec: replay.Spec, progress: replay.Progress | None = None) -> dict:
     """Everything the page needs, with every data text escaped."""
     frames = replay.schedule(atlas, spec)
-    zone = zone_data(atlas, spec, frames, progress)
+    areas = replay.HeldAreas(atlas, spec, frames)
+    try:
+        zone = zone_data(atlas, spec, frames, progress)
+    finally:
+        areas.close()
     snap_index = {s: i for i, s in enumerate(zone["snaps"])}
-    first = replay.held_km2(atlas, spec, frames[0])
+    first = areas(frames[0])
     rows = []
     for f in frames:
         date, note = replay.stamp(f)
-        held, change = replay.counter(replay.held_km2(atlas, spec, f), first, spec.start)
+        held, change = replay.counter(areas(f), first, spec.start)
         k = snap_index[f.as_of.strftime("%Y-%m-%d")] if f.as_of is not None else -1
         rows.append([f.date.isoformat(), k, text(date), text(note), text(held), text(change)])
     src = atlas.control

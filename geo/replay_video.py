@@ -40,6 +40,7 @@ PANEL_SHARE = 0.25  # of the width, on the right
 CACHED_SNAPSHOTS = 8
 VERTEX_BUDGET = 25  # per pixel of frame width: above it, zones are simplified before drawing
 FONT = "DejaVu Sans"
+TOWN_RGBA = {k: to_rgba(v) for k, v in TOWN_STATUS_COLOR.items()}
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
 
@@ -94,7 +95,8 @@ class FrameRenderer:
         self.width, self.height = spec.size
         self.k = self.height / 720  # font and line scale
         self.frames = replay.schedule(atlas, spec)
-        self.first_km2 = replay.held_km2(atlas, spec, self.frames[0])
+        self.held = replay.HeldAreas(atlas, spec, self.frames)
+        self.first_km2 = self.held(self.frames[0])
         self.fig, self.ax = self._figure("white")
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax.add_artist(Rectangle((0, 0), 1, 1, transform=self.ax.transAxes, color=BASEMAP["sea"], zorder=0))
@@ -299,10 +301,10 @@ class FrameRenderer:
                                   animated=True, transform=self.ax.transData)
             self.ax.add_collection(coll, autolim=False)
         status = replay.ground(self.towns.geometry, shown)
-        colors = np.array([to_rgba(TOWN_STATUS_COLOR.get(s, "#ffffff")) for s in status]).reshape(-1, 4)
+        colors = np.array([TOWN_RGBA.get(s, TOWN_RGBA["free"]) for s in status]).reshape(-1, 4)
         self.canvas.restore_region(self.background)
         note = replay.stamp(frame)[1]
-        held, change = replay.counter(replay.held_km2(self.atlas, self.spec, frame), self.first_km2, self.spec.start)
+        held, change = replay.counter(self.held(frame), self.first_km2, self.spec.start)
         for name, value in (("note", note), ("held", held), ("change", change)):
             self.texts[name].set_text(value)
             self.fig.draw_artist(self.texts[name])
@@ -353,6 +355,10 @@ class FrameRenderer:
         self.fig.draw_artist(self.texts["date"])
         return self.canvas.buffer_rgba()
 
+    def close(self) -> None:
+        """Stop measuring snapshots ahead."""
+        self.held.close()
+
     def image(self, frame: replay.Frame) -> np.ndarray:
         """``frame`` as an RGB array (height x width x 3), a copy."""
         return np.asarray(self.draw(frame))[:, :, :3].copy()
@@ -394,7 +400,14 @@ def _pipe(args: list[str], frames) -> None:
 def write(atlas: Atlas, spec: replay.Spec, out: Path, fmt: str, progress: replay.Progress | None = None) -> None:
     """Render every frame of ``spec`` into ``out`` as ``fmt`` ('mp4' or 'gif')."""
     renderer = FrameRenderer(atlas, spec)
-    frames = renderer.frames
+    try:
+        _encode(renderer, out, fmt, progress)
+    finally:
+        renderer.close()
+
+
+def _encode(renderer: FrameRenderer, out: Path, fmt: str, progress: replay.Progress | None) -> None:
+    spec, frames = renderer.spec, renderer.frames
 
     def stream():
         for i, frame in enumerate(frames):

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pytest
 
 from geo import fetch
+from geo.cli import main
 from geo.model import DataError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,22 +143,29 @@ def test_pause_between_requests(api, tmp_path, monkeypatch):
     ({"/api/history/1700086400/geojson": 503}, "/api/history/1700086400/geojson failed: HTTP 503"),
     ({"/api/history/public": 404}, "/api/history/public failed: HTTP 404"),
 ])
-def test_http_errors_exit_2_naming_the_url(api, tmp_path, fail, message):
+def test_http_errors_exit_2_naming_the_url(api, tmp_path, capsys, fail, message):
     api.fail.update(fail)
-    result = run("--since", "2023-11-01", "--into", str(tmp_path / "s"), "--base-url", api.url, "--pause", "0",
-                 "--retries", "0")
-    assert result.returncode == 2, result.stderr
-    assert f"{api.url}{message}" in result.stderr
-    assert "Traceback" not in result.stderr
+    code = main(["fetch", "deepstate", "--since", "2023-11-01", "--into", str(tmp_path / "s"), "--base-url", api.url,
+                 "--pause", "0", "--retries", "0"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"error: GET {api.url}{message}" in err
+    if "1700086400" in message:  # what was downloaded before the failure stays, imported
+        assert (tmp_path / "s" / "raw" / "deepstate" / "1700000000.geojson").exists()
+        assert len(gpd.read_parquet(tmp_path / "s" / "control.parquet")) == 3
 
 
-def test_unreachable_server_and_bad_answers(api, tmp_path):
+def test_unreachable_server_and_bad_answers(api, tmp_path, capsys):
     closed = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     port = closed.server_address[1]
     closed.server_close()
-    result = run("--since", "2023-11-01", "--into", str(tmp_path / "s"), "--base-url", f"http://127.0.0.1:{port}",
-                 "--retries", "0")
-    assert result.returncode == 2 and f"GET http://127.0.0.1:{port}/api/history/public failed" in result.stderr
+    code = main(["fetch", "deepstate", "--since", "2023-11-01", "--into", str(tmp_path / "s"), "--base-url",
+                 f"http://127.0.0.1:{port}", "--retries", "0"])
+    assert code == 2 and f"GET http://127.0.0.1:{port}/api/history/public failed" in capsys.readouterr().err
+    assert main(["fetch", "deepstate", "--into", str(tmp_path / "empty"), "--base-url", api.url]) == 2
+    assert "give --since DATE" in capsys.readouterr().err
+    assert main(["fetch", "deepstate", "--into", str(tmp_path / "f"), "--base-url", "file:///etc"]) == 2
+    assert "must start with http" in capsys.readouterr().err
     api.public = b'{"not": "a list"}'
     with pytest.raises(DataError, match="expected a list of versions"):
         fetch.list_versions(fetch.Client(base_url=api.url, retries=0))

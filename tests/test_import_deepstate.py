@@ -219,6 +219,19 @@ def test_mirror_files_one_occupied_zone_each(mirror, history):
     assert areas["deepstatemap_data_20240901.geojson"] == pytest.approx(held, rel=2e-3)
 
 
+def test_api_last_answer_and_bad_names(tmp_path):
+    fixture = json.loads((ROOT / "tests" / "fixtures" / "deepstate_api" / "1700000000.geojson").read_text("utf-8"))
+    last = tmp_path / "last.json"
+    last.write_text(json.dumps({"id": 1700000000, "datetime": "2023-11-14T22:13:20.000Z", "map": fixture}))
+    result = importers.run_file(importers.get("deepstate"), last, Options())
+    assert (result.frames["control"]["as_of"] == pd.Timestamp("2023-11-14 22:13:20", tz="UTC")).all()
+    assert result.frames["control"]["status"].tolist() == ["occupied", "occupied_before", "liberated"]
+    unnamed = tmp_path / "snapshot.geojson"
+    unnamed.write_text(json.dumps(fixture))
+    with pytest.raises(model.DataError, match="expected the version's Unix time"):
+        importers.run_file(importers.get("deepstate"), unnamed, Options())
+
+
 def test_cli_imports_a_snapshot(shared_data, tmp_path):
     snapshot = shared_data / "deepstatemap-history" / "1668296906.geojson"
     result = subprocess.run([sys.executable, "-m", "geo", "import", "deepstate", str(snapshot), "--into",

@@ -86,11 +86,12 @@ def test_geonames_bad_rows_are_rejected_with_a_reason(tmp_path):
         good.replace("\tUA\t", "\tRU\t").replace("703448", "3"),
         good.replace("30.5238", "3000").replace("703448", "4"),
         good,
+        "",
     ]
     path = tmp_path / "cities_bad.txt"
     path.write_text("\n".join(rows) + "\n", "utf-8")
     result = run("geonames", path)
-    assert (result.read, len(result.frames["towns"])) == (6, 1)
+    assert (result.read, len(result.frames["towns"])) == (7, 1)
     assert sorted((r.row, r.field, r.reason) for r in result.rejects) == [
         (2, "latitude", "not a number"),
         (3, "columns", "expected 19 tab-separated columns"),  # short line
@@ -98,6 +99,7 @@ def test_geonames_bad_rows_are_rejected_with_a_reason(tmp_path):
         (5, "geometry", "coordinates outside lon -180..180 / lat -90..90 or not finite "
                         "(projected coordinates or swapped lon/lat?)"),
         (6, "town_id", "duplicate id (first occurrence kept)"),
+        (7, "columns", "expected 19 tab-separated columns"),  # blank line
     ]
 
 

@@ -17,6 +17,8 @@ def _log(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.pause < 0 or args.timeout <= 0 or args.retries < 0:
         raise DataError("--pause and --retries must be >= 0 and --timeout > 0")
+    if not args.base_url.startswith(("http://", "https://")):
+        raise DataError(f"--base-url {args.base_url!r} must start with http:// or https://")
     client = Client(base_url=args.base_url, pause=args.pause, timeout=args.timeout, retries=args.retries)
     counts = fetch_deepstate(Path(args.into), args.since, args.until, client, _log)
     _log(f"deepstate: {counts['versions']} version(s), {counts['downloaded']} downloaded, {counts['files']} imported "

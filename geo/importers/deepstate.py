@@ -64,7 +64,7 @@ class DeepStateImporter(Importer):
     description = "DeepStateMap history snapshots: control zones by status, plus unit/airfield/arrow markers"
     attribution = ATTRIBUTION
     licence = LICENCE
-    patterns = ("*.geojson", "*.json")
+    patterns = ("*.geojson",)  # a file given by name may be anything, e.g. a saved /api/history/last answer
 
     def read(self, path: Path, result: FileResult, options: Options) -> None:
         collection = load_features(path)
