@@ -102,7 +102,8 @@ def sidebar(atlas: Atlas) -> None:
     sb = st.sidebar
     sb.header("Layers")
     for name, layer in REGISTRY.items():
-        sb.checkbox(layer.title, key=f"layer_{name}")
+        if layer.available(atlas):
+            sb.checkbox(layer.title, key=f"layer_{name}")
     sb.radio("Strike window (days up to the date)", WINDOWS, key="window", horizontal=True,
              format_func=lambda w: f"{w} day" if w == 1 else f"{w} days")
     if len(atlas.sources) > 1:
@@ -189,9 +190,10 @@ def map_panel(atlas: Atlas) -> None:
     view = View(st.session_state.date, st.session_state.source, st.session_state.window)
     st.markdown(f"#### {view.date:%d %B %Y}\n{summary(atlas, view)}")
     on = active_layers()
-    groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in REGISTRY.items()]
-    m = base_map([(lyr.title, lyr.legend(atlas)) for lyr in REGISTRY.values() if lyr.legend(atlas)],
-                 [e for lyr in REGISTRY.values() for e in lyr.base_elements(atlas)],
+    usable = {name: lyr for name, lyr in REGISTRY.items() if lyr.available(atlas)}
+    groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in usable.items()]
+    m = base_map([(lyr.title, lyr.legend(atlas)) for lyr in usable.values() if lyr.legend(atlas)],
+                 [e for lyr in usable.values() for e in lyr.base_elements(atlas)],
                  tiles=st.session_state.get("tiles", False), assets=ASSETS)
     st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
               use_container_width=True)

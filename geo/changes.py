@@ -48,19 +48,11 @@ def resolve_source(atlas: Atlas, source: str | None) -> str:
     return source
 
 
-def snapshot_zones(atlas: Atlas, source: str, as_of: pd.Timestamp | None) -> gpd.GeoDataFrame:
-    """The zones of one snapshot (empty for None)."""
-    control = atlas.control
-    if as_of is None:
-        return control.iloc[0:0]
-    return control[(control["source"] == source) & (control["as_of"] == as_of)]
-
-
 def _snapshot(atlas: Atlas, day: dt.date, source: str) -> pd.Timestamp:
-    as_of = timeline.snapshot_at(atlas.control, day, source)
+    as_of = atlas.snapshot_at(day, source)
     if as_of is None:
-        first = timeline.snapshot_times(atlas.control, source)[0]
-        raise model.DataError(f"no {source} snapshot on or before {day}; its first is {first:%Y-%m-%d}")
+        raise model.DataError(f"no {source} snapshot on or before {day}; its first is "
+                              f"{atlas.snapshots(source)[0]:%Y-%m-%d}")
     return as_of
 
 
@@ -201,12 +193,13 @@ def diff(atlas: Atlas, date_from: object, date_to: object, source: str | None = 
     if d1 >= d2:
         raise model.DataError(f"the first date ({d1}) must be before the second ({d2})")
     t1, t2 = _snapshot(atlas, d1, source), _snapshot(atlas, d2, source)
-    core = atlas.cache.get(("diff", source, t1, t2), lambda: _diff(atlas, source, t1, t2))
+    core = atlas.cache.get(("diff", source, t1, t2), lambda: _diff(atlas, source, d1, d2))
     return dataclasses.replace(core, date_from=d1, date_to=d2)
 
 
-def _diff(atlas: Atlas, source: str, t1: pd.Timestamp, t2: pd.Timestamp) -> Diff:
-    z1, z2 = snapshot_zones(atlas, source, t1), snapshot_zones(atlas, source, t2)
+def _diff(atlas: Atlas, source: str, d1: dt.date, d2: dt.date) -> Diff:
+    t1, t2 = atlas.snapshot_at(d1, source), atlas.snapshot_at(d2, source)
+    z1, z2 = atlas.zones_at(d1, source), atlas.zones_at(d2, source)
     h1, h2 = analysis.status_union(z1, model.HELD), analysis.status_union(z2, model.HELD)
     c1, c2 = analysis.status_union(z1, CONTESTED), analysis.status_union(z2, CONTESTED)
     oblasts = admin1_boundaries(atlas)
@@ -248,13 +241,14 @@ def compare_sources(atlas: Atlas, date: object, a: str, b: str) -> Comparison:
     first, last = atlas.dates
     day = timeline.check_date(date, first, last)
     ta, tb = _snapshot(atlas, day, a), _snapshot(atlas, day, b)
-    core = atlas.cache.get(("compare", a, ta, b, tb), lambda: _compare(atlas, a, ta, b, tb))
+    core = atlas.cache.get(("compare", a, ta, b, tb), lambda: _compare(atlas, day, a, b))
     return dataclasses.replace(core, date=day)
 
 
-def _compare(atlas: Atlas, a: str, ta: pd.Timestamp, b: str, tb: pd.Timestamp) -> Comparison:
-    ha = analysis.status_union(snapshot_zones(atlas, a, ta), model.HELD)
-    hb = analysis.status_union(snapshot_zones(atlas, b, tb), model.HELD)
+def _compare(atlas: Atlas, day: dt.date, a: str, b: str) -> Comparison:
+    ta, tb = atlas.snapshot_at(day, a), atlas.snapshot_at(day, b)
+    ha = analysis.status_union(atlas.zones_at(day, a), model.HELD)
+    hb = analysis.status_union(atlas.zones_at(day, b), model.HELD)
     zones, slivers = pieces({"a_only": shapely.difference(ha, hb), "b_only": shapely.difference(hb, ha)},
                             admin1_boundaries(atlas))
     zones.insert(1, "held_by", zones["change"].map({"a_only": a, "b_only": b}))

@@ -1,8 +1,9 @@
 """Figures over time: km² per status per snapshot and source, front-line length, strike counts.
 
 Areas are geodesic on the union of each status (full resolution), with a ``held`` row
-(occupied ∪ occupied_before); shares are of Ukraine's 603,628 km². Per-snapshot areas are
-cached under the same key the app's summary uses, so the map and the chart share the work.
+(occupied ∪ occupied_before); shares are of Ukraine's 603,628 km². The series are batch jobs
+over every snapshot and are not cached here (that would flood ``atlas.cache``): callers cache
+the whole result under one key, as ``ui.changes`` does.
 """
 
 from __future__ import annotations
@@ -42,9 +43,13 @@ def _snapshots(atlas: Atlas, source: str | None) -> list[tuple[str, pd.Timestamp
     return out
 
 
-def snapshot_areas(atlas: Atlas, source: str, as_of: pd.Timestamp, zones: gpd.GeoDataFrame) -> pd.Series:
-    """km² per status of one snapshot plus ``held`` (cached like the app's summary line)."""
-    return atlas.cache.get(("areas", source, as_of), lambda: analysis.status_areas(zones))
+def snapshot_areas(zones: gpd.GeoDataFrame) -> pd.Series:
+    """km² per status of one snapshot plus ``held`` (as ``analysis.status_areas``, each union computed once)."""
+    unions = {s: analysis.status_union(zones, (s,)) for s in zones["status"].unique()}
+    held = [unions[s] for s in model.HELD if s in unions]
+    areas = {s: analysis.area_km2(g) for s, g in unions.items()}
+    areas["held"] = analysis.area_km2(shapely.union_all(held)) if held else 0.0
+    return pd.Series(areas, name="area_km2", dtype=float)
 
 
 def area_series(atlas: Atlas, source: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
@@ -52,11 +57,12 @@ def area_series(atlas: Atlas, source: str | None = None, progress: Progress | No
 
     ``date`` is the snapshot's UTC calendar date, ``as_of`` its time; two snapshots on one day
     are two sets of rows. Statuses absent from a snapshot have no row; ``held`` always has one.
+    A batch job: it reads every snapshot (about 0.1 s each on DeepState); callers cache the result.
     """
     snaps = _snapshots(atlas, source)
     rows = []
     for n, (name, t, zones) in enumerate(snaps, 1):
-        areas = snapshot_areas(atlas, name, t, zones)
+        areas = snapshot_areas(zones)
         order = [s for s in (*model.STATUSES, "held") if s in areas.index]
         rows.extend((t.date().isoformat(), iso(t), name, s, float(areas[s]), analysis.share_pct(areas[s]))
                     for s in order)
@@ -70,8 +76,7 @@ def frontline_series(atlas: Atlas, source: str | None = None, progress: Progress
     snaps = _snapshots(atlas, source)
     rows = []
     for n, (name, t, zones) in enumerate(snaps, 1):
-        km = atlas.cache.get(("frontline-km", name, t), lambda z=zones: frontline.length(z))
-        rows.append((t.date().isoformat(), iso(t), name, km))
+        rows.append((t.date().isoformat(), iso(t), name, frontline.length(zones)))
         if progress:
             progress(n, len(snaps))
     return pd.DataFrame(rows, columns=FRONTLINE_COLUMNS)

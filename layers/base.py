@@ -87,6 +87,10 @@ class MapLayer:
     pane: ClassVar[str]  # a key of layers.style.PANES
     default_on: ClassVar[bool] = True
 
+    def available(self, atlas: Atlas) -> bool:
+        """Whether ``atlas`` holds what this layer needs (the app hides unavailable layers)."""
+        return True
+
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
         """The rows of this layer at ``view`` (the same rows the GeoJSON export writes)."""
         raise NotImplementedError

@@ -94,10 +94,10 @@ def comparison_dates(atlas: Atlas, view: View) -> tuple[dt.date, dt.date] | None
     if view.compare_to is not None:
         d1, d2 = sorted((timeline.to_date(view.compare_to), timeline.to_date(view.date)))
         return (d1, d2) if d1 < d2 else None
-    as_of = timeline.snapshot_at(atlas.control, view.date, view.source)
+    as_of = atlas.snapshot_at(view.date, view.source)
     if as_of is None:
         return None
-    earlier = [t for t in timeline.snapshot_times(atlas.control, view.source) if t.date() < as_of.date()]
+    earlier = [t for t in atlas.snapshots(view.source) if t.date() < as_of.date()]
     return (earlier[-1].date(), timeline.to_date(view.date)) if earlier else None
 
 
@@ -185,7 +185,7 @@ def _population(value: object) -> str:
 def other_source(atlas: Atlas, view: View) -> str | None:
     """The source compared with the view's: the next one (most snapshots first) with a snapshot by the date."""
     for name in atlas.sources:
-        if name != view.source and timeline.snapshot_at(atlas.control, view.date, name) is not None:
+        if name != view.source and atlas.snapshot_at(view.date, name) is not None:
             return name
     return None
 
@@ -215,7 +215,7 @@ class DisagreementLayer(MapLayer):
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         group = folium.FeatureGroup(name=self.name, control=False)
         other = other_source(atlas, view) if view.source else None
-        if other is None or timeline.snapshot_at(atlas.control, view.date, view.source) is None:
+        if other is None or atlas.snapshot_at(view.date, view.source) is None:
             SummaryBox(summary_html("Sources", [], "A second source with a snapshot by this date is needed."),
                        "bottomright").add_to(group)
             return group

@@ -6,7 +6,7 @@ import folium
 import geopandas as gpd
 import shapely
 
-from geo import analysis, frontline, model, timeline
+from geo import analysis, frontline, model
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, text, to_features
 from layers.changes import display_geoms
@@ -25,12 +25,12 @@ class FrontlineLayer(MapLayer):
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
         """One row: the snapshot's front line (full resolution) and its length in km; none before the first."""
-        as_of = timeline.snapshot_at(atlas.control, view.date, view.source) if view.source else None
+        as_of = atlas.snapshot_at(view.date, view.source)
 
         def make() -> gpd.GeoDataFrame:
             if as_of is None:
                 return gpd.GeoDataFrame({"as_of": [], "length_km": []}, geometry=[], crs=model.CRS)
-            line = frontline.frontline(timeline.control_at(atlas.control, view.date, view.source))
+            line = frontline.frontline(atlas.zones_at(view.date, view.source))
             return gpd.GeoDataFrame({"as_of": [as_of], "length_km": [analysis.length_km(line)]},
                                     geometry=[line], crs=model.CRS)
 
@@ -38,7 +38,7 @@ class FrontlineLayer(MapLayer):
 
     def geojson(self, atlas: Atlas, view: View) -> dict:
         """The line simplified for display (cached per snapshot)."""
-        as_of = timeline.snapshot_at(atlas.control, view.date, view.source) if view.source else None
+        as_of = atlas.snapshot_at(view.date, view.source)
 
         def make() -> dict:
             front = self.frame(atlas, view)

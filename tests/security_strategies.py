@@ -57,7 +57,8 @@ json_values = st.recursive(scalars, lambda kids: st.lists(kids, max_size=3) | st
     st.text(max_size=6), kids, max_size=3), max_leaves=8)
 lons = st.floats(21.0, 41.0)
 lats = st.floats(43.5, 53.0)
-numbers = st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(RAW_NUMBERS).map(Raw))
+numbers = st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                    st.sampled_from(RAW_NUMBERS).map(Raw))
 
 
 def to_json(value: object) -> str:

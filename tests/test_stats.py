@@ -88,10 +88,9 @@ def test_area_series_one_row_per_snapshot_and_status(atlas):
     assert set(stats.area_series(atlas)["source"]) == {"ds", "isw"}
 
 
-def test_area_series_shares_the_app_summary_cache(atlas):
-    stats.area_series(atlas, "ds")
-    cached = atlas.cache.get(("areas", "ds", ts("2022-03-03T12:00")), lambda: None)
-    assert cached["held"] == pytest.approx(km2(B), rel=1e-6)
+def test_snapshot_areas_match_status_areas(atlas):
+    zones = atlas.zones_at("2022-03-01", "ds")
+    assert stats.snapshot_areas(zones).to_dict() == pytest.approx(analysis.status_areas(zones).to_dict(), rel=1e-9)
 
 
 def test_frontline_series(atlas):

@@ -114,8 +114,9 @@ def in_theatre(geom: shapely.Geometry) -> bool:
 def split_theatre(geom: shapely.Geometry) -> tuple[shapely.Geometry | None, list[shapely.Geometry]]:
     """(the parts of a multi-part geometry inside the theatre, the parts dropped).
 
-    A single geometry is kept or dropped whole. The kept parts are returned as a
-    GeometryCollection/Multi* of the same family (``None`` when nothing is left).
+    A single geometry is kept or dropped whole; a multi-part one is returned unchanged when all
+    its parts are inside, else its kept parts as one part or a GeometryCollection (``None`` when
+    nothing is left; ``geo.model.normalize`` turns collections into (Multi)Polygons).
     """
     parts = list(shapely.get_parts(geom)) if shapely.get_num_geometries(geom) > 1 else [geom]
     inside = shapely.intersects(theatre_area(), parts)
