@@ -16,13 +16,15 @@ import os
 import time
 from pathlib import Path
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import analysis, export, model, timeline
 from geo.atlas import Atlas
 from layers import REGISTRY, View
-from layers.basemap import STATIC_URL, AssetStore, base_map, ensure_static
+from layers.basemap import STATIC_URL, AssetStore, Legend, base_map, ensure_static
+from ui import changes as ui_changes
 from ui.upload import upload_panel
 
 HERE = Path(__file__).resolve().parent
@@ -108,6 +110,7 @@ def sidebar(atlas: Atlas) -> None:
              format_func=lambda w: f"{w} day" if w == 1 else f"{w} days")
     if len(atlas.sources) > 1:
         sb.selectbox("Control source", atlas.sources, key="source")
+    ui_changes.compare_control(atlas)
     sb.header("Replay")
     sb.selectbox("Speed", SPEEDS, key="speed", format_func=lambda s: f"{s} day{'s' if s > 1 else ''} per second")
     label = "⏸ Pause" if st.session_state.playing else "▶ Play"
@@ -187,25 +190,30 @@ def map_panel(atlas: Atlas) -> None:
     left.slider("Date", min_value=first, max_value=last, step=dt.timedelta(days=1), key="date_slider",
                 on_change=_from_slider, format="YYYY-MM-DD")
     right.date_input("Go to date", min_value=first, max_value=last, key="date_input", on_change=_from_input)
-    view = View(st.session_state.date, st.session_state.source, st.session_state.window)
+    view = View(st.session_state.date, st.session_state.source, st.session_state.window,
+                st.session_state.get("compare_to"))
     st.markdown(f"#### {view.date:%d %B %Y}\n{summary(atlas, view)}")
     on = active_layers()
     usable = {name: lyr for name, lyr in REGISTRY.items() if lyr.available(atlas)}
     groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in usable.items()]
-    m = base_map([(lyr.title, lyr.legend(atlas)) for lyr in usable.values() if lyr.legend(atlas)],
-                 [e for lyr in usable.values() for e in lyr.base_elements(atlas)],
+    legend = folium.FeatureGroup(name="legend", control=False)
+    sections = [(lyr.title, lyr.legend(atlas, view)) for name, lyr in usable.items() if name in on]
+    Legend([s for s in sections if s[1]]).add_to(legend)
+    groups.append(legend)
+    m = base_map([e for lyr in usable.values() for e in lyr.base_elements(atlas)],
                  tiles=st.session_state.get("tiles", False), assets=ASSETS)
     st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
               use_container_width=True)
     sync_url()
     if not st.session_state.playing:
-        layers = active_layers() or list(export.EXPORT_LAYERS)
+        layers = [n for n in active_layers() if n in export.EXPORT_LAYERS] or list(export.EXPORT_LAYERS)
         st.download_button(
             f"Download GeoJSON snapshot of {view.date}",
             data=lambda: export.dumps(export.snapshot(atlas, view.date, layers, view.source, view.window_days)),
             file_name=f"frontline-{view.date}.geojson", mime="application/geo+json", key="download_snapshot",
             on_click="ignore",
         )
+        ui_changes.panels(atlas, view)
 
 
 def data_choices() -> dict[str, str | None]:

@@ -6,7 +6,7 @@ Without ``--data`` it imports every file of ``--history`` (default: the shared
 ``deepstatemap-history`` extracts) into a temporary store, plus geoBoundaries oblasts when
 ``--oblasts`` (default: the shared ``geoboundaries-ukr``) exists, and prints, in seconds:
 the diff of two snapshots (cold and cached), the changes layer's feature group for a slider
-step (cold and cached), the area series over all loaded snapshots (cold and cached) and the
+step (cold and cached), the area series over all loaded snapshots and the
 front-line series.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import changes, importers, stats, store, timeline  # noqa: E402
+from geo import changes, export, importers, stats, store  # noqa: E402
 from geo.atlas import Atlas  # noqa: E402
 from geo.display import LRU  # noqa: E402
 from geo.importers.base import Options  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
             print(f"import: {time.perf_counter() - t:.2f} s", file=sys.stderr)
         atlas = Atlas.load(path)
         source = atlas.sources[0]
-        times = timeline.snapshot_times(atlas.control, source)
+        times = atlas.snapshots(source)
         print(f"store: {len(atlas.control)} zones, {len(times)} {source} snapshots, "
               f"{int(atlas.control.geometry.count_coordinates().sum()):,} vertices; "
               f"oblasts loaded: {changes.admin1_boundaries(atlas) is not None}")
@@ -85,7 +85,7 @@ def main() -> None:
         secs, _ = clock(lambda: layer.feature_group(atlas, step))
         print(f"changes layer, slider step onto a new snapshot pair (cold): {secs:.3f} s")
         secs, group = clock(lambda: layer.feature_group(atlas, step), repeat=20)
-        size = len(changes.export.dumps(atlas.cache.get(("changes-geojson", source, d.snapshot_from, d.snapshot_to),
+        size = len(export.dumps(atlas.cache.get(("changes-geojson", source, d.snapshot_from, d.snapshot_to),
                                                         lambda: {})))
         print(f"changes layer, slider step within the same pair (cached): {secs * 1000:.2f} ms; "
               f"payload {size / 1e3:.0f} KB")
@@ -93,8 +93,6 @@ def main() -> None:
         secs, series = clock(lambda: stats.area_series(atlas))
         print(f"area series over all {len(times)} snapshots, cold: {secs:.2f} s "
               f"({secs / len(times) * 1000:.0f} ms per snapshot), {len(series)} rows")
-        secs, _ = clock(lambda: stats.area_series(atlas), repeat=5)
-        print(f"area series, cached: {secs * 1000:.1f} ms")
         secs, front = clock(lambda: stats.frontline_series(atlas))
         print(f"front-line series, cold: {secs:.2f} s; lengths {front['length_km'].min():,.0f}–"
               f"{front['length_km'].max():,.0f} km")

@@ -54,6 +54,7 @@ HELPERS = """() => {
   window.__flPrev = "";
 }"""
 CHANGED = """() => {
+  if (document.querySelector("[data-testid='stException']")) { return -1; }
   const s = window.__flSig();
   if (s && s !== window.__flPrev) { window.__flPrev = s; return performance.now(); }
   return false;
@@ -132,6 +133,14 @@ class Session:
                 raise TimeoutError("the app did not finish a script run")
             page.wait_for_timeout(50)
 
+    def wait_paint(self, page) -> float:
+        """Wait until the map's polygons differ from the last seen; returns the page time they did."""
+        painted = page.wait_for_function(CHANGED, polling="raf", timeout=TIMEOUT_MS).json_value()
+        if painted == -1:
+            error = page.locator("[data-testid='stException']").first.inner_text()
+            raise RuntimeError(f"{self.script.name} failed in the browser: {error[:2000]}")
+        return painted
+
     def last_frame(self) -> float:
         return self.frames[-1][0] if self.frames else 0.0
 
@@ -147,7 +156,7 @@ class Session:
         with app_server(self.data, env={"FRONTLINE_TIMINGS": str(self.timings)}, script=self.script) as url:
             page.goto(f"{url}/?date={start.isoformat()}")
             page.evaluate(HELPERS)
-            page.wait_for_function(CHANGED, polling="raf", timeout=TIMEOUT_MS)
+            self.wait_paint(page)
             out = {"cold_start_s": round(time.perf_counter() - launched, 2)}
             self.settle(page, 0)
             out["cold_bytes"] = sum(n for _, n in self.frames)
@@ -158,7 +167,7 @@ class Session:
                 runs_before, frames_before, sent_before = len(self.runs()), len(self.frames), len(self.sent)
                 pressed = time.monotonic()
                 page.keyboard.press("ArrowRight")
-                painted = page.wait_for_function(CHANGED, polling="raf", timeout=TIMEOUT_MS).json_value()
+                painted = self.wait_paint(page)
                 paint.append(painted - page.evaluate("() => window.__flKey"))
                 self.settle(page, runs_before)
                 server.append(sum(r["ms"] for r in self.runs()[runs_before:] if r["run"] == key))

@@ -24,7 +24,7 @@ import pandas as pd
 
 from geo import importers, store
 from geo.atlas import MANIFEST, atomic_write
-from geo.importers.base import Options, sha256
+from geo.importers.base import Options, file_key, sha256
 from geo.model import DataError
 
 DEFAULT_BASE_URL = "https://deepstatemap.live"
@@ -148,7 +148,7 @@ def import_new(into: Path, files: list[Path], log: Callable[[str], None]) -> dic
     importer = importers.get("deepstate")
     manifest = json.loads((into / MANIFEST).read_text("utf-8")) if (into / MANIFEST).exists() else {}
     seen = {k: v.get("sha256") for k, v in manifest.get("files", {}).items()}
-    todo = [f for f in files if seen.get(f"deepstate:{f.name}") != sha256(f)]
+    todo = [f for f in files if seen.get(f"deepstate:{file_key(f)}") != sha256(f)]
     counts = {"files": 0, "zones": 0, "markers": 0, "rejected": 0, "failed": 0, "unchanged": len(files) - len(todo)}
     batch = []
     for n, path in enumerate(todo, 1):

@@ -39,6 +39,8 @@ FREE = "free"
 # Plausible time range of the war's data; earlier or later dates are rejected.
 EARLIEST = pd.Timestamp("2014-01-01", tz="UTC")
 LATEST = pd.Timestamp("2100-01-01", tz="UTC")
+# Largest plausible count (population, casualties); larger values, infinities included, are rejected.
+MAX_COUNT = 10**10
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,9 @@ def normalize(
             num = pd.to_numeric(s, errors="coerce")
             reject(s.notna() & (s.astype("string").str.strip() != "") & num.isna(), col.name, "not a number", s)
             reject(num < 0, col.name, "negative count", s)
+            reject(num > MAX_COUNT, col.name, f"implausibly large (over {MAX_COUNT:,}) or infinite", s)
             reject(num.notna() & (num % 1 != 0), col.name, "not a whole number", s)
-            df[col.name] = num.round().astype("Int64")
+            df[col.name] = num.where((num >= 0) & (num <= MAX_COUNT)).round().astype("Int64")
         else:
             text = s.astype("string").str.strip().replace("", pd.NA)
             if col.name == "time_precision":

@@ -16,6 +16,7 @@ import math
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -42,28 +43,33 @@ def encode(geom: shapely.Geometry) -> list[list[int]]:
     return rings
 
 
-def polygons(geoms: np.ndarray) -> list[shapely.Geometry]:
-    """The non-empty polygons of ``geoms``."""
-    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
-    return [p for p in parts if p.geom_type == "Polygon" and not p.is_empty and p.area > 0]
+def polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(polygons, position of the input each came from): the non-empty polygons of ``geoms``."""
+    parts, index = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    keep = (shapely.get_type_id(parts) == shapely.GeometryType.POLYGON.value) & (shapely.area(parts) > 0)
+    return parts[keep], index[keep]
 
 
-def cut(geoms: np.ndarray) -> list[tuple[int, shapely.Geometry]]:
-    """(input position, polygon) pieces of ``geoms`` cut along the ``CELL`` grid and gridded to PRECISION."""
+def cut(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pieces, position of the input each came from): ``geoms`` cut along the ``CELL`` grid, normalised
+    so that the same area cut from differently ordered rings is the same geometry."""
     geoms = np.asarray(geoms, dtype=object)
     if not len(geoms):
-        return []
+        return np.array([], dtype=object), np.array([], dtype=int)
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     xs = np.arange(math.floor(x0 / CELL) * CELL, x1 + CELL, CELL)
     ys = np.arange(math.floor(y0 / CELL) * CELL, y1 + CELL, CELL)
-    gx, gy = np.meshgrid(xs[:-1], ys[:-1])
-    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + CELL, gy.ravel() + CELL)
-    geom_i, cell_i = shapely.STRtree(cells).query(geoms, predicate="intersects")
-    inside = shapely.intersection(geoms[geom_i], cells[cell_i], grid_size=display.PRECISION)
-    out = []
-    for i, piece in zip(geom_i, inside, strict=True):
-        out.extend((int(i), p) for p in polygons(np.array([piece])))
-    return out
+    gx, gy = (a.ravel() for a in np.meshgrid(xs[:-1], ys[:-1]))
+    geom_i, cell_i = shapely.STRtree(shapely.box(gx, gy, gx + CELL, gy + CELL)).query(geoms, predicate="intersects")
+    order = np.lexsort((geom_i, cell_i))
+    geom_i, cell_i = geom_i[order], cell_i[order]
+    inside = np.empty(len(geom_i), dtype=object)
+    for start in np.flatnonzero(np.diff(cell_i, prepend=-1)):  # one fast rectangle clip per cell
+        c = cell_i[start]
+        stop = start + np.searchsorted(cell_i[start:], c, side="right")
+        inside[start:stop] = shapely.clip_by_rect(geoms[geom_i[start:stop]], gx[c], gy[c], gx[c] + CELL, gy[c] + CELL)
+    pieces, index = polygons(inside)
+    return shapely.normalize(pieces), geom_i[index]
 
 
 def zone_data(atlas: Atlas, spec: replay.Spec, frames: list[replay.Frame], progress) -> dict:
@@ -81,8 +87,8 @@ def zone_data(atlas: Atlas, spec: replay.Spec, frames: list[replay.Frame], progr
         shown = replay.display_zones(atlas, spec, frame, TOLERANCE)
         seen: dict[tuple[int, int], int] = {}
         status = shown["status"].to_numpy()
-        for i, piece in cut(shown.geometry.values):
-            wkb = shapely.to_wkb(piece)
+        parts, source = cut(shown.geometry.values)
+        for i, piece, wkb in zip(source, parts, shapely.to_wkb(parts), strict=True):
             if wkb not in geoms:
                 geoms[wkb] = len(coords)
                 coords.append(encode(piece))
@@ -113,7 +119,7 @@ def base_data(atlas: Atlas, spec: replay.Spec) -> dict:
     def layer(geoms: np.ndarray) -> list:
         simple = shapely.set_precision(shapely.simplify(shapely.clip_by_rect(geoms, *area), BASE_TOLERANCE),
                                        display.PRECISION)
-        return [encode(p) for p in polygons(simple)]
+        return [encode(p) for p in polygons(simple)[0]]
 
     base = replay.basemap()
     out = {"neighbours": layer(base["neighbours"].geometry.values), "ukraine": layer(base["ukraine"].geometry.values)}
@@ -123,9 +129,8 @@ def base_data(atlas: Atlas, spec: replay.Spec) -> dict:
     return out
 
 
-def strike_data(atlas: Atlas, spec: replay.Spec) -> list[list]:
-    """Every strike of the replay's range once: [lon, lat, kind, minute since epoch, radius, tooltip]."""
-    rows = replay.strikes_in_range(atlas, spec)
+def strike_data(rows: gpd.GeoDataFrame) -> list[list]:
+    """Each strike of ``replay.strikes_in_range`` once: [lon, lat, kind, minute since epoch, radius, tooltip]."""
     out = []
     kinds = list(STRIKE_STYLE)
     for r, g in zip(rows.to_dict("records"), rows.geometry, strict=True):
@@ -151,9 +156,9 @@ def payload(atlas: Atlas, spec: replay.Spec, progress: replay.Progress | None = 
         held, change = replay.counter(areas(f), first, spec.start)
         k = snap_index[f.as_of.strftime("%Y-%m-%d")] if f.as_of is not None else -1
         rows.append([f.date.isoformat(), k, text(date), text(note), text(held), text(change)])
-    src = atlas.control
-    present = set(src.loc[src["source"] == spec.source, "status"]) if spec.source else set()
-    kinds = set(atlas.strikes["kind"])
+    present = set(replay.shown_statuses(atlas, spec, frames))
+    strikes = replay.strikes_in_range(atlas, spec)
+    kinds = set(strikes["kind"])
     towns = replay.key_towns(atlas, spec.region.bbox)
     return {
         "title": text(spec.title), "attribution": text(replay.attribution(atlas)), "bbox": list(spec.region.bbox),
@@ -163,7 +168,7 @@ def payload(atlas: Atlas, spec: replay.Spec, progress: replay.Progress | None = 
         "kinds": [{"color": v["color"], "label": text(v["label"] + " strike"), "legend": k in kinds}
                   for k, v in STRIKE_STYLE.items()],
         "towns": [[round(g.x, 4), round(g.y, 4), text(n)] for g, n in zip(towns.geometry, towns["name"], strict=True)],
-        "frames": rows, "strikes": strike_data(atlas, spec), "base": base_data(atlas, spec), **zone,
+        "frames": rows, "strikes": strike_data(strikes), "base": base_data(atlas, spec), **zone,
     }
 
 
@@ -215,8 +220,9 @@ html, body { margin: 0; height: 100%; font-family: system-ui, "DejaVu Sans", san
 #map { position: absolute; top: 0; bottom: 64px; left: 0; right: 25%; }
 #panel { position: absolute; top: 0; right: 0; width: 25%; bottom: 64px; padding: 14px 16px; box-sizing: border-box;
   overflow-y: auto; background: #fff; }
+#panel { overflow-wrap: anywhere; }
 #title { font-weight: 700; font-size: 20px; margin-bottom: 6px; }
-#date { font-weight: 700; font-size: 34px; line-height: 1.1; }
+#date { font-weight: 700; font-size: min(34px, 2.1vw); line-height: 1.1; white-space: nowrap; }
 #note, .muted { color: #444; font-size: 14px; }
 #held { font-weight: 700; font-size: 22px; color: #c0392b; margin-top: 2px; }
 #note { margin-bottom: 14px; }

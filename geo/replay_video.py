@@ -21,15 +21,14 @@ import imageio_ffmpeg
 import numpy as np
 import shapely
 from matplotlib import patheffects
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
 from matplotlib.collections import PathCollection
-from matplotlib.colors import to_rgba
+from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path as MplPath
-from matplotlib.transforms import Bbox
 
 from geo import replay
 from geo.atlas import Atlas
@@ -83,6 +82,40 @@ def view_limits(bbox: tuple[float, float, float, float], width: int, height: int
             (cy - height * scale / 2, cy + height * scale / 2), scale)
 
 
+class Painter:
+    """Paints one-line texts straight from FreeType onto a frame's pixels: several times cheaper than a
+    matplotlib ``Text`` (no layout machinery) for the texts that change with every frame."""
+
+    def __init__(self, points: float, weight: str, color: str) -> None:
+        self.path = findfont(FontProperties(family=FONT, weight=weight))
+        self.points = points
+        self.color = np.array(to_rgb(color), dtype=np.float32) * 255
+        font = self._font("lp")
+        self.ascent = (font.get_width_height()[1] - font.get_descent()) / 64
+
+    def _font(self, text: str):
+        font = get_font(self.path)
+        font.clear()
+        font.set_size(self.points, DPI)
+        font.set_text(text, 0.0, flags=get_hinting_flag())
+        return font
+
+    def paint(self, pixels: np.ndarray, x: float, y_top: float, text: str) -> None:
+        """Paint ``text`` with its ascent's top ``y_top`` pixels below the top of ``pixels`` (H x W x 4)."""
+        font = self._font(text)
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        alpha = np.asarray(font.get_image(), dtype=np.float32) / 255
+        top = round(y_top + self.ascent - alpha.shape[0] + font.get_descent() / 64)
+        left = round(x + font.get_bitmap_offset()[0] / 64)
+        h = min(alpha.shape[0], pixels.shape[0] - top)
+        w = min(alpha.shape[1], pixels.shape[1] - left)
+        if h <= 0 or w <= 0 or top < 0 or left < 0:
+            return
+        a = alpha[:h, :w, None]
+        region = pixels[top:top + h, left:left + w, :3]
+        region[:] = (region * (1 - a) + self.color * a + 0.5).astype(np.uint8)
+
+
 class FrameRenderer:
     """Draws the frames of one replay on a persistent figure; ``draw(frame)`` returns RGBA pixels.
 
@@ -102,7 +135,7 @@ class FrameRenderer:
         self.ax.add_artist(Rectangle((0, 0), 1, 1, transform=self.ax.transAxes, color=BASEMAP["sea"], zorder=0))
         y0, y1 = self.ax.get_ylim()
         self.tolerance = float(f"{(y1 - y0) / self._map_size()[1] * 0.6:.2g}")  # about half a pixel
-        self._snapshots: OrderedDict[object, tuple[PathCollection | None, np.ndarray, object]] = OrderedDict()
+        self._snapshots: OrderedDict[object, tuple[PathCollection | None, np.ndarray, dict]] = OrderedDict()
         self.towns = replay.key_towns(atlas, self._clip_box())
         self.strike_rows = replay.strikes_in_range(atlas, spec)
         self._static_map()
@@ -222,28 +255,25 @@ class FrameRenderer:
         return text[:lo] + "…"
 
     def _panel(self) -> dict[str, object]:
-        """Title, legend and attribution (static) and the changing texts (returned, animated)."""
+        """Title, legend and attribution (static); returns the changing texts' painters and places."""
         k, x = self.k, self.width - round(self.width * PANEL_SHARE) + 16 * self.k
         room = round(self.width * PANEL_SHARE) - 28 * k
         y = 14 * k
         title = self._wrap(self.spec.title, 13, room, "bold")
         if title:
             self._text(x, y, title, 13, weight="bold", color="#111111", linespacing=1.15)
-            y += (title.count("\n") + 1) * 20 * k + 8 * k
-        date_size = min(26.0, 26.0 * room / self._width("30 September 2022", 26, "bold"))
-        texts = {"date": self._text(x, y, "", date_size, weight="bold", color="#111111")}
-        y += date_size * 1.45 * k + 4 * k
-        self.snap_box = (x - 2 * k, y - 2 * k, room + 4 * k, 90 * k)  # left, top, width, height in pixels
-        texts["note"] = self._text(x, y, "", 10, color="#444444")
+            y += (title.count("\n") + 1) * 21 * k + 10 * k
+        date_size = min(26.0, 26.0 * room / self._width("30 September 2022", 26, "bold")) * k
+        texts = {"date": (Painter(date_size, "bold", "#111111"), x, y)}
+        y += date_size * 1.45 + 4 * k
+        texts["note"] = (Painter(10 * k, "normal", "#444444"), x, y)
         y += 32 * k
         self._text(x, y, "Held by the invading force", 10, color="#444444")
-        texts["held"] = self._text(x, y + 16 * k, "", 15, weight="bold", color=STATUS_STYLE["occupied"]["color"])
-        texts["change"] = self._text(x, y + 40 * k, "", 10, color="#444444")
+        texts["held"] = (Painter(15 * k, "bold", STATUS_STYLE["occupied"]["color"]), x, y + 16 * k)
+        texts["change"] = (Painter(10 * k, "normal", "#444444"), x, y + 40 * k)
         self._legend(x, y + 72 * k, room)
         line = self._clip(replay.attribution(self.atlas), 7.5, self.width - 16 * k)
         self._text(8 * k, self._map_size()[1] + 6 * k, line, 7.5, color="#333333")
-        for t in texts.values():
-            t.set_animated(True)
         return texts
 
     def _legend(self, x: float, y: float, room: float) -> None:
@@ -281,8 +311,8 @@ class FrameRenderer:
         heavy = shapely.get_num_coordinates(full.geometry.values).sum() > VERTEX_BUDGET * self.width
         return self.tolerance if heavy else 0.0
 
-    def _snapshot(self, frame: replay.Frame) -> tuple[PathCollection | None, np.ndarray, object]:
-        """The zones' collection, the key towns' colours and the panel texts' pixels of ``frame``'s snapshot."""
+    def _snapshot(self, frame: replay.Frame) -> tuple[PathCollection | None, np.ndarray, dict[str, str]]:
+        """The zones' collection, the key towns' colours and the panel texts of ``frame``'s snapshot (cached)."""
         key = frame.as_of
         if key in self._snapshots:
             self._snapshots.move_to_end(key)
@@ -302,14 +332,8 @@ class FrameRenderer:
             self.ax.add_collection(coll, autolim=False)
         status = replay.ground(self.towns.geometry, shown)
         colors = np.array([TOWN_RGBA.get(s, TOWN_RGBA["free"]) for s in status]).reshape(-1, 4)
-        self.canvas.restore_region(self.background)
-        note = replay.stamp(frame)[1]
         held, change = replay.counter(self.held(frame), self.first_km2, self.spec.start)
-        for name, value in (("note", note), ("held", held), ("change", change)):
-            self.texts[name].set_text(value)
-            self.fig.draw_artist(self.texts[name])
-        left, top, w, h = self.snap_box
-        texts = self.canvas.copy_from_bbox(Bbox.from_bounds(left, self.height - top - h, w, h))
+        texts = {"note": replay.stamp(frame)[1], "held": held, "change": change}
         self._snapshots[key] = (coll, colors, texts)
         if len(self._snapshots) > CACHED_SNAPSHOTS:
             old = self._snapshots.popitem(last=False)[1][0]
@@ -343,7 +367,6 @@ class FrameRenderer:
         """The RGBA pixels (height x width x 4, row 0 at the top) of ``frame``."""
         coll, town_colors, texts = self._snapshot(frame)
         self.canvas.restore_region(self.background)
-        self.canvas.restore_region(texts)
         if coll is not None:
             self.ax.draw_artist(coll)
         self._paste_lines()
@@ -351,8 +374,10 @@ class FrameRenderer:
             self.town_marks.set_facecolors(town_colors)
             self.ax.draw_artist(self.town_marks)
         self._draw_strikes(frame)
-        self.texts["date"].set_text(replay.stamp(frame)[0])
-        self.fig.draw_artist(self.texts["date"])
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        for name, value in {**texts, "date": replay.stamp(frame)[0]}.items():
+            painter, x, y = self.texts[name]
+            painter.paint(pixels, x, y, value)
         return self.canvas.buffer_rgba()
 
     def close(self) -> None:

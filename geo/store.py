@@ -17,7 +17,7 @@ import pandas as pd
 
 from geo import model
 from geo.atlas import MANIFEST, atomic_write
-from geo.importers.base import FileResult, Importer
+from geo.importers.base import FileResult, Importer, file_key
 
 REJECTS = "rejects.csv"
 
@@ -53,7 +53,7 @@ def _date_range(frames: dict[str, pd.DataFrame]) -> list[str] | None:
 def merge(into: Path, importer: Importer, results: list[FileResult]) -> dict:
     """Merge ``results`` into the store at ``into``; returns the updated manifest."""
     into.mkdir(parents=True, exist_ok=True)
-    keys = {(importer.name, Path(r.file).name) for r in results}
+    keys = {(importer.name, file_key(r.file)) for r in results}
     names = {n for r in results for n in r.frames} | set(model.LAYERS)
     for name in sorted(names):
         path = into / f"{name}.parquet"
@@ -68,10 +68,12 @@ def merge(into: Path, importer: Importer, results: list[FileResult]) -> dict:
             table = table.sort_values(["source", "as_of"], kind="stable")  # one snapshot = one contiguous range
         if table is not None and (len(table) or name in model.LAYERS):
             atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False, row_group_size=2048))
-    rejects = model.rejects_frame([x for r in results for x in r.rejects]).assign(importer=importer.name)
+    rejects = pd.concat(
+        [model.rejects_frame(r.rejects).assign(importer=importer.name, import_file=file_key(r.file)) for r in results]
+        or [model.rejects_frame([]).assign(importer="", import_file="")], ignore_index=True)
     old = pd.read_csv(into / REJECTS, dtype=str, keep_default_na=False) if (into / REJECTS).exists() else None
     if old is not None and len(old):
-        old = old[[(i, f) not in keys for i, f in zip(old["importer"], old["file"], strict=True)]]
+        old = old[[(i, f) not in keys for i, f in zip(old["importer"], old["import_file"], strict=True)]]
         rejects = pd.concat([old, rejects.astype(str)], ignore_index=True)
     atomic_write(into / REJECTS, lambda p: rejects.to_csv(p, index=False))
     manifest = json.loads((into / MANIFEST).read_text("utf-8")) if (into / MANIFEST).exists() else {}
@@ -85,7 +87,7 @@ def merge(into: Path, importer: Importer, results: list[FileResult]) -> dict:
         source_values = {str(v) for f in r.frames.values() if "source" in f.columns for v in f["source"].unique()}
         for value in source_values | {importer.name}:
             manifest["attribution"][value] = importer.attribution
-        manifest["files"][f"{importer.name}:{Path(r.file).name}"] = {
+        manifest["files"][f"{importer.name}:{file_key(r.file)}"] = {
             "importer": importer.name, "path": r.file, "sha256": r.sha256, "read": r.read,
             "stored": {k: int(len(v)) for k, v in r.frames.items()}, "rejected": len(r.rejects),
             "dates": _date_range(r.frames),

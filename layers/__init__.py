@@ -6,6 +6,7 @@ module plus one line here.
 
 from __future__ import annotations
 
+from layers.alerts import AlertsLayer
 from layers.base import MapLayer, View
 from layers.changes import ChangesLayer, DisagreementLayer
 from layers.control import ControlLayer
@@ -14,6 +15,6 @@ from layers.strikes import StrikesLayer
 from layers.towns import TownsLayer
 
 REGISTRY: dict[str, MapLayer] = {layer.name: layer for layer in (
-    ControlLayer(), TownsLayer(), StrikesLayer(), ChangesLayer(), FrontlineLayer(), DisagreementLayer())}
+    ControlLayer(), TownsLayer(), StrikesLayer(), ChangesLayer(), FrontlineLayer(), DisagreementLayer(), AlertsLayer())}
 
 __all__ = ["REGISTRY", "MapLayer", "View"]

@@ -67,7 +67,7 @@ class AlertsLayer(MapLayer):
         data = atlas.cache.get(("alerts-geojson", view.date), make)
         return geojson_group(self.name, data, pane=self.pane, styles=STYLES)
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         if atlas is None or not self.available(atlas):
             return []
         return [(LABELS[k], STYLES[k]["fillColor"], "box") for k in ("h0", "h1", "h6", "h12")]

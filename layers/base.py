@@ -107,6 +107,7 @@ class MapLayer:
         """Elements drawn once in the deterministic base map (none by default)."""
         return []
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
-        """Legend entries as (label, colour, shape), shape 'box' or 'dot'; only what ``atlas`` holds."""
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
+        """Legend entries as (label, colour, shape), shape 'box' or 'dot': what ``atlas`` holds, or
+        what is drawn at ``view`` when one is given."""
         return []

@@ -86,17 +86,29 @@ class Css(MacroElement):
 
 
 class Legend(MacroElement):
-    """A legend control built from (label, colour, shape) entries; labels are escaped."""
+    """The map's legend as one Leaflet control, created once and refilled on each update.
+
+    Sent with the date's feature groups, so it lists only the layers switched on while the
+    base map stays the same; the open/closed state of the legend survives updates.
+    """
 
     _template = Template("""{% macro script(this, kwargs) %}
     (function() {
-      var legend = L.control({position: "bottomleft"});
-      legend.onAdd = function() {
-        var div = L.DomUtil.create("div", "fl-legend");
-        div.innerHTML = {{ this.html | tojson }};
-        return div;
-      };
-      legend.addTo({{ this._parent.get_name() }});
+      var map = {{ this._parent._parent.get_name() if this._parent._parent else this._parent.get_name() }};
+      var html = {{ this.html | tojson }};
+      var legend = map._flLegend;
+      if (!legend) {
+        legend = L.control({position: "bottomleft"});
+        legend.onAdd = function() {
+          var div = L.DomUtil.create("div", "fl-legend");
+          div.innerHTML = "<details open><summary>Legend</summary><div class='fl-legend-body'></div></details>";
+          L.DomEvent.disableClickPropagation(div);
+          return div;
+        };
+        legend.addTo(map);
+        map._flLegend = legend;
+      }
+      legend.getContainer().querySelector(".fl-legend-body").innerHTML = html;
     })();
     {% endmacro %}""")
 
@@ -108,26 +120,26 @@ class Legend(MacroElement):
 
 def legend_html(sections: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
     """Escaped legend HTML: a heading per section and a swatch per entry."""
-    parts = ["<details open><summary>Legend</summary><div class='fl-legend-cols'>"]
+    parts = ["<div class='fl-legend-cols'>"]
     for heading, entries in sections:
         parts.append(f"<div class='fl-legend-sec'><div class='fl-legend-h'>{text(heading)}</div>")
         for label, color, shape in entries:
             radius = "50%" if shape == "dot" else "2px"
             parts.append(f"<div><i style='background:{text(color)};border-radius:{radius}'></i>{text(label)}</div>")
         parts.append("</div>")
-    parts.append("</div></details>")
+    parts.append("</div>")
     return "".join(parts)
 
 
 CSS = f"""
 .leaflet-container {{ background: {BASEMAP['sea']}; font-family: system-ui, sans-serif; }}
-.fl-legend {{ background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px; font-size: 11px;
-  line-height: 16px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-height: 60vh; overflow-y: auto; }}
+.fl-legend {{ background: rgba(255,255,255,.9); padding: 4px 7px; border-radius: 4px; font-size: 10.5px;
+  line-height: 15px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-height: 60vh; overflow-y: auto; }}
 .fl-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px;
   border: 1px solid #555; }}
 .fl-legend-h {{ font-weight: 600; margin-top: 3px; }}
 .fl-legend summary {{ cursor: pointer; font-weight: 600; }}
-.fl-legend-cols {{ display: flex; gap: 12px; align-items: flex-start; }}
+.fl-legend-cols {{ display: flex; flex-wrap: wrap; gap: 2px 12px; align-items: flex-start; max-width: 460px; }}
 .fl-popup table {{ border-collapse: collapse; margin-top: 4px; font-size: 12px; }}
 .fl-popup th {{ text-align: left; padding: 1px 8px 1px 0; color: #555; vertical-align: top; font-weight: 500; }}
 .fl-popup td {{ padding: 1px 0; max-width: 240px; overflow-wrap: anywhere; }}
@@ -158,7 +170,6 @@ def outline_styles(tiles: bool) -> dict[str, dict]:
 
 
 def base_map(
-    legend_sections: list[tuple[str, list[tuple[str, str, str]]]],
     elements: list | None = None,
     *,
     tiles: bool = False,
@@ -166,7 +177,7 @@ def base_map(
     boundaries: Path = DEFAULT_DATA / "boundaries",
     map_class: type[folium.Map] = OfflineMap,
 ) -> folium.Map:
-    """The deterministic base map: outline of Ukraine and its neighbours, static layers, legend, optional tiles.
+    """The deterministic base map: outline of Ukraine and its neighbours, static layers, optional tiles.
 
     With ``assets``, the data of every StyledGeoJson (outlines, towns) is published as a static
     file and fetched by the browser once, instead of being embedded in the map script.
@@ -189,6 +200,5 @@ def base_map(
         if assets is not None and isinstance(element, StyledGeoJson) and element.data is not None:
             element.url, element.data = assets.publish(element.data), None
         m.add_child(element)
-    m.add_child(Legend(legend_sections))
     m.fit_bounds(BOUNDS)
     return m

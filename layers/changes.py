@@ -173,7 +173,7 @@ class ChangesLayer(MapLayer):
         SummaryBox(self.summary(d)).add_to(group)
         return group
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         return [(s["label"], s["fill"], "box") for s in CHANGE_STYLE.values()] + [
             ("Town taken by the invading force", GAIN, "dot"), ("Town retaken by Ukraine", LOSS, "dot")]
 
@@ -230,7 +230,7 @@ class DisagreementLayer(MapLayer):
         ]), "bottomright").add_to(group)
         return group
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         if atlas is not None and len(atlas.sources) < 2:
             return []
         return [("Held according to the selected source only", COMPARE_STYLE["a_only"], "box"),

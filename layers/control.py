@@ -60,6 +60,11 @@ class ControlLayer(MapLayer):
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
-        present = set(atlas.control_index["status"]) if atlas is not None else set(STATUS_STYLE)
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
+        if atlas is None:
+            present = set(STATUS_STYLE)
+        elif view is not None:
+            present = set(atlas.zones_at(view.date, view.source)["status"])
+        else:
+            present = set(atlas.control_index["status"])
         return [(s["label"], s["color"], "box") for k, s in STATUS_STYLE.items() if k in present]

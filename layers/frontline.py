@@ -58,5 +58,5 @@ class FrontlineLayer(MapLayer):
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         return [("Front line", COLOR, "box")]

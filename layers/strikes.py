@@ -58,6 +58,11 @@ class StrikesLayer(MapLayer):
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
-        present = set(atlas.strikes["kind"]) if atlas is not None else set(STRIKE_STYLE)
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
+        if atlas is None:
+            present = set(STRIKE_STYLE)
+        elif view is not None:
+            present = set(self.frame(atlas, view)["kind"])
+        else:
+            present = set(atlas.strikes["kind"])
         return [(s["label"], s["color"], "dot") for k, s in STRIKE_STYLE.items() if k in present]

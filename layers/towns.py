@@ -103,6 +103,7 @@ class TownsLayer(MapLayer):
         Restyle(REGISTRY, STYLES, {}, "free", NOTES, visible=False).add_to(group)
         return group
 
-    def legend(self, atlas: Atlas | None = None) -> list[tuple[str, str, str]]:
+    def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         return [("Town held by Ukraine", "#ffffff", "dot"),
-                ("Town in occupied ground", STATUS_STYLE["occupied"]["color"], "dot")]
+                ("Town in occupied ground", STATUS_STYLE["occupied"]["color"], "dot"),
+                ("Town in liberated ground", STATUS_STYLE["liberated"]["color"], "dot")]

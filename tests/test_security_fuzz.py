@@ -157,7 +157,7 @@ def test_every_importer_has_a_target():
 
 
 @pytest.mark.parametrize(("name", "target"), PAIRS, ids=[f"{n}-{t.fmt}" for n, t in PAIRS])
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=50)
 @given(data=st.data())
 def test_generated_input_ends_in_rows_and_rejects_or_one_error(name, target, data):
     content = content_for(data.draw, name, target)
@@ -165,13 +165,13 @@ def test_generated_input_ends_in_rows_and_rejects_or_one_error(name, target, dat
 
 
 @pytest.mark.parametrize(("name", "target"), PAIRS, ids=[f"{n}-{t.fmt}" for n, t in PAIRS])
-@settings(FUZZ, max_examples=15)
+@settings(FUZZ, max_examples=12)
 @given(content=st.one_of(st.binary(max_size=300), hs.any_format_bytes()))
 def test_random_bytes_and_other_formats_end_in_one_error_or_rows(name, target, content):
     run(name, target, content)
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=25)
 @given(doctype=st.sampled_from(hs.DOCTYPES), body=hs.kml_bytes())
 def test_kml_with_any_doctype_is_refused(doctype, body):
     text = body.decode("utf-8", "replace")

@@ -177,13 +177,32 @@ def test_app_panels(store):
     at = AppTest.from_function(_panels, args=(str(store),), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
-    assert len(at.get("vega_lite_chart")) == 2  # areas over time, strikes
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: m.value for m in at.metric}  # "What changed" is the default panel
     assert metrics["Gained by the invading force"].endswith("km²")
     assert metrics["Gained by the invading force"] != "0.0 km²"
-    assert metrics["Held (ds)"] and metrics["Held (isw)"]
     at.date_input(key="compare_to").set_value(dt.date(2022, 3, 2)).run()
     assert not at.exception, at.exception
+    panel = at.button_group(key="changes_panel")
+    panel.set_value("Areas over time").run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == 1
+    at.button_group(key="changes_panel").set_value("Strikes").run()
     at.selectbox(key="changes_strike_by").set_value("week").run()
     assert not at.exception, at.exception
-    assert analysis.UKRAINE_KM2 == 603_628
+    assert len(at.get("vega_lite_chart")) == 1
+    at.button_group(key="changes_panel").set_value("Sources").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Held (ds)"] and metrics["Held (isw)"]
+
+
+def test_area_panel_waits_for_a_click_on_big_stores(store, monkeypatch):
+    from ui import changes as ui
+
+    monkeypatch.setattr(ui, "AUTO_SNAPSHOTS", 2)
+    at = AppTest.from_function(_panels, args=(str(store),), default_timeout=60)
+    at.run()
+    at.button_group(key="changes_panel").set_value("Areas over time").run()
+    assert not at.get("vega_lite_chart") and "3 ds snapshots" in at.caption[0].value
+    at.button(key="changes_area_go").click().run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == 1

@@ -1,8 +1,9 @@
 """App panels for "what changed": areas over time, the diff of two dates, strike statistics, sources.
 
 The lead calls ``compare_control(atlas)`` in the sidebar (it sets ``st.session_state.compare_to``
-for ``View(..., compare_to=...)``) and ``panels(atlas, view)`` below the map. All figures come
-from ``geo.changes`` / ``geo.stats``, cached in ``atlas.cache``.
+for ``View(..., compare_to=...)``) and ``panels(atlas, view)`` below the map. Only the chosen
+panel runs (a segmented control, not tabs: tabs would compute all four on every rerun). All
+figures come from ``geo.changes`` / ``geo.stats``, cached in ``atlas.cache``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from layers.changes import CHANGE_STYLE, comparison_dates
 from layers.style import STATUS_STYLE, STRIKE_STYLE
 
 STRIKE_WINDOWS = (7, 30, 90, 365)
+AUTO_SNAPSHOTS = 150  # above this, the area series waits for a click
 STATUS_COLORS = {**{k: v["color"] for k, v in STATUS_STYLE.items()}, "held": "#000000"}
 
 
@@ -30,20 +32,17 @@ def compare_control(atlas: Atlas) -> None:
                           help="The other date of the Changes layer and panel. Empty: the previous snapshot.")
 
 
-def area_frame(atlas: Atlas, source: str) -> pd.DataFrame:
-    """The area series of ``source`` with a datetime column for charting (cached per source and data)."""
+def area_frame(atlas: Atlas, source: str, progress: stats.Progress | None = None) -> pd.DataFrame:
+    """The area series of ``source`` with a datetime column for charting (cached in the atlas as one entry)."""
     def make() -> pd.DataFrame:
-        series = stats.area_series(atlas, source)
+        series = stats.area_series(atlas, source, progress)
         return series.assign(time=pd.to_datetime(series["as_of"], utc=True).dt.tz_convert(None))
 
     return atlas.cache.get(("area-series", source), make)
 
 
-def area_chart(atlas: Atlas, view: View) -> alt.LayerChart | None:
-    """km² per status over time for the view's source, with a rule at the date; hover shows date and value."""
-    if not view.source:
-        return None
-    data = area_frame(atlas, view.source)
+def area_chart(data: pd.DataFrame, date: dt.date) -> alt.LayerChart:
+    """km² per status over time with a rule at ``date``; hovering a point shows its date and value."""
     statuses = [s for s in STATUS_COLORS if s in set(data["status"])]
     color = alt.Color("status:N", scale=alt.Scale(domain=statuses, range=[STATUS_COLORS[s] for s in statuses]),
                       legend=alt.Legend(orient="bottom", title=None))
@@ -52,8 +51,26 @@ def area_chart(atlas: Atlas, view: View) -> alt.LayerChart | None:
         tooltip=[alt.Tooltip("date:N", title="Date"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("area_km2:Q", title="km²", format=",.0f"),
                  alt.Tooltip("share_pct:Q", title="% of Ukraine", format=".2f")])
-    rule = alt.Chart(pd.DataFrame({"time": [pd.Timestamp(view.date)]})).mark_rule(strokeDash=[4, 3]).encode(x="time:T")
+    rule = alt.Chart(pd.DataFrame({"time": [pd.Timestamp(date)]})).mark_rule(strokeDash=[4, 3]).encode(x="time:T")
     return (lines + rule).properties(height=320)
+
+
+def area_panel(atlas: Atlas, view: View) -> None:
+    """The areas-over-time chart; on big stores the first computation waits for a click and shows progress."""
+    if not view.source:
+        st.info("No control zones loaded.")
+        return
+    n = len(atlas.snapshots(view.source))
+    if n > AUTO_SNAPSHOTS and not st.session_state.get("changes_area_ok"):
+        st.caption(f"{n} {view.source} snapshots: the first computation takes about {n * 0.1:.0f} s, "
+                   "then the chart is shared by every session.")
+        if not st.button("Compute areas over time", key="changes_area_go"):
+            return
+        st.session_state.changes_area_ok = True
+    bar = st.progress(0.0, text="Measuring areas…")
+    data = area_frame(atlas, view.source, lambda i, total: bar.progress(i / total, text=f"Snapshot {i}/{total}"))
+    bar.empty()
+    st.altair_chart(area_chart(data, view.date), width="stretch")
 
 
 def _current_diff(atlas: Atlas, view: View) -> changes.Diff | None:
@@ -153,17 +170,10 @@ def sources_panel(atlas: Atlas, view: View) -> None:
 
 
 def panels(atlas: Atlas, view: View) -> None:
-    """The four panels in tabs below the map."""
-    areas, diff, strikes_tab, sources = st.tabs(["Areas over time", "What changed", "Strikes", "Sources"])
-    with areas:
-        chart = area_chart(atlas, view)
-        if chart is None:
-            st.info("No control zones loaded.")
-        else:
-            st.altair_chart(chart, width="stretch")
-    with diff:
-        diff_panel(atlas, view)
-    with strikes_tab:
-        strike_panel(atlas, view)
-    with sources:
-        sources_panel(atlas, view)
+    """One panel at a time (only the chosen one is computed): areas, changes, strikes, sources."""
+    choice = st.segmented_control("Analysis", list(PANELS), default="What changed", key="changes_panel")
+    PANELS[choice or "What changed"](atlas, view)
+
+
+PANELS = {"What changed": diff_panel, "Areas over time": area_panel, "Strikes": strike_panel,
+          "Sources": sources_panel}

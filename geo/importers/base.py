@@ -86,6 +86,13 @@ class Importer:
         return list(dict.fromkeys(out))
 
 
+def file_key(path: str | Path) -> str:
+    """How the store names an input file: its folder and name (``kursk_geojson/2024-09-11.geojson``),
+    so that same-named files of different folders do not replace each other's rows."""
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -109,11 +116,11 @@ def run_file(importer: Importer, path: Path, options: Options) -> FileResult:
         if options.source and layer != "towns":
             frame = frame.assign(source=options.source)
         clean, rejects = model.normalize(layer, frame, path.name, index_labels=True)
-        result.frames[layer] = clean.assign(import_file=path.name, importer=importer.name)
+        result.frames[layer] = clean.assign(import_file=file_key(path), importer=importer.name)
         result.rejects.extend(rejects)
     for name, frame in result.frames.items():
         if name not in model.LAYERS:
-            result.frames[name] = frame.assign(import_file=path.name, importer=importer.name)
+            result.frames[name] = frame.assign(import_file=file_key(path), importer=importer.name)
     result.check()
     return result
 

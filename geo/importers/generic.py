@@ -155,7 +155,8 @@ def _load_zip(path: Path, layer: str | None) -> tuple[pd.DataFrame, list[Problem
         try:
             return load(inner, layer, nested=True)
         except DataError as exc:  # name the entry inside the zip, not the temporary folder
-            raise DataError(str(exc).replace(str(inner), f"{path.name}:{datasets[0]}")) from None
+            message = str(exc).replace(str(inner), f"{path.name}:{datasets[0]}")
+            raise DataError(message if path.name in message else f"{path.name}: {message}") from None
 
 
 def points_from_columns(table: pd.DataFrame, file: str) -> tuple[gpd.GeoDataFrame, list[Problem], str]:
