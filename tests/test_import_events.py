@@ -141,7 +141,8 @@ def test_ucdp_cp1252_text_is_decoded(results, shared_data, tmp_path):
     utf8 = tmp_path / "UCDP-Ukraine.csv"
     utf8.write_text((shared_data / FILES["ucdp"]).read_bytes().decode("cp1252"), "utf-8")
     again = run("ucdp", utf8).frames["strikes"]
-    pd.testing.assert_frame_equal(again.drop(columns=["geometry", "import_file"]), s.drop(columns=["geometry", "import_file"]))
+    cols = ["geometry", "import_file"]
+    pd.testing.assert_frame_equal(again.drop(columns=cols), s.drop(columns=cols))
 
 
 def test_missiles_single_oblast_waves_are_admin1_points(results):

@@ -55,7 +55,7 @@ REJECTED = [
      "no area left after repairing the polygon"),
     ("polygon-as-strike", "strikes", {"geometry": box(30, 48, 31, 49)}, "geometry", "geometry type must be Point"),
     ("far-future", "strikes", {"time": "2202-02-02"}, "time", "date outside 2014-01-01..2100-01-01"),
-    ("year-9999", "control", {"as_of": "9999-12-31"}, "as_of", "unparseable or missing date/time"),
+    ("year-9999", "control", {"as_of": "9999-12-31"}, "as_of", "date outside 2014-01-01..2100-01-01"),
     ("before-2014", "strikes", {"time": "2013-12-31T23:59"}, "time", "date outside 2014-01-01..2100-01-01"),
     ("not-a-date", "strikes", {"time": "yesterday"}, "time", "unparseable or missing date/time"),
     ("negative-killed", "strikes", {"killed": -1}, "killed", "negative count"),
