@@ -14,6 +14,8 @@ Prints figures only; nothing here is a pass/fail test.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo import model, replay, replay_html, replay_video  # noqa: E402
 from geo.atlas import Atlas  # noqa: E402
+from geo.display import LRU  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -88,9 +91,14 @@ def synthetic_daily(atlas: Atlas, start: str, days: int, seed: int = 1) -> Atlas
                  path=atlas.path)
 
 
+def fresh(atlas: Atlas) -> Atlas:
+    """``atlas`` with an empty cache, so every measurement starts cold."""
+    return dataclasses.replace(atlas, cache=LRU())
+
+
 def per_frame(atlas: Atlas, spec: replay.Spec) -> float:
-    """Seconds per frame drawn (no encoding)."""
-    renderer = replay_video.FrameRenderer(atlas, spec)
+    """Seconds per frame drawn (no encoding), from a cold cache."""
+    renderer = replay_video.FrameRenderer(fresh(atlas), spec)
     try:
         t = time.perf_counter()
         for frame in renderer.frames:
@@ -104,7 +112,7 @@ def encoded(atlas: Atlas, spec: replay.Spec, fmt: str, folder: Path) -> tuple[fl
     """(seconds per frame including encoding, MB per minute of video)."""
     out = folder / f"bench.{fmt}"
     t = time.perf_counter()
-    replay.render(atlas, spec, out)
+    replay.render(fresh(atlas), spec, out)
     n = len(replay.frame_dates(spec))
     return (time.perf_counter() - t) / n, out.stat().st_size / 1e6 / (n / spec.fps / 60)
 
@@ -112,7 +120,7 @@ def encoded(atlas: Atlas, spec: replay.Spec, fmt: str, folder: Path) -> tuple[fl
 def html_sizes(atlas: Atlas, spec: replay.Spec) -> tuple[float, float, float, int]:
     """(MB of the file, MB if every snapshot stored its zones in full, seconds to build, distinct pieces)."""
     t = time.perf_counter()
-    data = replay_html.payload(atlas, spec)
+    data = replay_html.payload(fresh(atlas), spec)
     size = len(replay_html.page(data).encode("utf-8")) / 1e6
     seconds = time.perf_counter() - t
     geom_bytes = [len(replay_html.script_json(g)) for g in data["geoms"]]
@@ -127,6 +135,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer frames")
     args = parser.parse_args()
     store = Path(args.store)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     atlas = deepstate_store(store)
     vertices = int(shapely.get_num_coordinates(atlas.control.geometry.values).sum())
     print(f"DeepState store {store}: {atlas.control['as_of'].nunique()} snapshots, {len(atlas.control)} zones, "
@@ -146,13 +155,16 @@ def main() -> None:
             seconds, mb = encoded(atlas, spec, fmt, Path(folder))
             print(f"{fmt} 1280x720 at {spec.fps} fps: {seconds:.4f} s/frame with encoding, {mb:.2f} MB per minute")
         spec = replay.make_spec(daily, "2024-09-01", "2024-10-30", title="New snapshot daily")
-        seconds, mb = encoded(daily, spec, "mp4", Path(folder))
-        print(f"mp4 1280x720, new snapshot every frame: {seconds:.4f} s/frame with encoding, {mb:.2f} MB per minute")
+        for fmt in ("mp4", "gif"):
+            seconds, mb = encoded(daily, spec, fmt, Path(folder))
+            print(f"{fmt} 1280x720, a new snapshot every frame: {seconds:.4f} s/frame with encoding, "
+                  f"{mb:.2f} MB per minute")
     last = (pd.Timestamp("2024-09-01") + pd.Timedelta(days=args.days - 1)).date()
     spec = replay.make_spec(daily, "2024-09-01", last)
     size, naive, seconds, pieces = html_sizes(daily, spec)
     print(f"html, {args.days} daily snapshots: {size:.2f} MB (zones stored per snapshot would be {naive:.1f} MB); "
           f"{pieces} distinct pieces; built in {seconds:.1f} s")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo import model, timeline
 from geo.display import LRU
@@ -98,6 +99,13 @@ class Atlas:
             return gpd.read_parquet(self._control_file, filters=[("source", "==", source), ("as_of", "==", t)])
 
         return self.cache.get(("zones", source, t), read)
+
+    @cached_property
+    def land(self) -> shapely.Geometry:
+        """The theatre's country outline (prepared), for snapping coastal towns."""
+        outline = gpd.read_file(DEFAULT_DATA / "boundaries" / "ukraine.geojson").geometry.union_all()
+        shapely.prepare(outline)
+        return outline
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """The frame of layer ``name``."""

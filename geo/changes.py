@@ -123,11 +123,11 @@ def pieces(geoms: dict[str, shapely.Geometry], oblasts: gpd.GeoDataFrame | None 
     return frame[["change", "area_km2", "admin1", "geometry"]].reset_index(drop=True), slivers
 
 
-def town_changes(towns: gpd.GeoDataFrame, zones_from: gpd.GeoDataFrame, zones_to: gpd.GeoDataFrame
-                 ) -> gpd.GeoDataFrame:
+def town_changes(towns: gpd.GeoDataFrame, zones_from: gpd.GeoDataFrame, zones_to: gpd.GeoDataFrame,
+                 land: shapely.Geometry | None = None) -> gpd.GeoDataFrame:
     """Towns whose side (invader / contested / defender) differs between two sets of zones, biggest first."""
-    s1 = timeline.town_status(towns, zones_from).to_numpy()
-    s2 = timeline.town_status(towns, zones_to).to_numpy()
+    s1 = timeline.town_status(towns, zones_from, land).to_numpy()
+    s2 = timeline.town_status(towns, zones_to, land).to_numpy()
     side1 = np.array([SIDE.get(s, DEFENDER) for s in s1], dtype=object)
     side2 = np.array([SIDE.get(s, DEFENDER) for s in s2], dtype=object)
     changed = side1 != side2
@@ -206,7 +206,7 @@ def _diff(atlas: Atlas, source: str, d1: dt.date, d2: dt.date) -> Diff:
     zones, slivers = pieces({"gain": shapely.difference(h2, h1), "loss": shapely.difference(h1, h2),
                              "contested_gain": shapely.difference(c2, c1),
                              "contested_loss": shapely.difference(c1, c2)}, oblasts)
-    return Diff(source, t1.date(), t2.date(), t1, t2, zones, town_changes(atlas.towns, z1, z2),
+    return Diff(source, t1.date(), t2.date(), t1, t2, zones, town_changes(atlas.towns, z1, z2, atlas.land),
                 analysis.area_km2(h1), analysis.area_km2(h2), slivers, oblasts is not None)
 
 

@@ -81,7 +81,7 @@ def snapshot(
     zones = atlas.zones_at(day, source)
     frames = {
         "control": zones,
-        "towns": atlas.towns.assign(status=timeline.town_status(atlas.towns, zones).to_numpy()),
+        "towns": atlas.towns.assign(status=timeline.town_status(atlas.towns, zones, atlas.land).to_numpy()),
         "strikes": timeline.strikes_in(atlas.strikes, day, window_days),
     }
     feats = [f for name in names for f in features(frames[name], name)]

@@ -4,20 +4,16 @@ The static part of a frame (sea, neighbours, the country's fill, the side panel'
 legend, the attribution) is drawn once and restored per frame (blitting); per frame only the
 snapshot's zones (one cached ``PathCollection`` per snapshot, reused while the snapshot
 holds), the lines and towns drawn over them, the strike marks and the changing texts are
-drawn. Frames go as raw RGBA to the ffmpeg binary of ``imageio-ffmpeg`` (an argument list,
-never a shell): H.264 in yuv420p for MP4; for GIF a palette made from sample frames
-(``palettegen``) applied to the stream (``paletteuse``).
+drawn. The frames are encoded by ``geo.replay_ffmpeg``.
 """
 
 from __future__ import annotations
 
 import math
-import subprocess
-import tempfile
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 import shapely
 from matplotlib import patheffects
@@ -30,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path as MplPath
 
-from geo import replay
+from geo import replay, replay_ffmpeg
 from geo.atlas import Atlas
 from layers.style import BASEMAP, STATUS_STYLE, STRIKE_STYLE, TOWN_STATUS_COLOR
 
@@ -389,63 +385,22 @@ class FrameRenderer:
         return np.asarray(self.draw(frame))[:, :, :3].copy()
 
 
-# ---- encoding ------------------------------------------------------------------------
-def ffmpeg_args(fmt: str, size: tuple[int, int], fps: int, out: Path, palette: Path | None = None) -> list[str]:
-    """The ffmpeg argument list reading raw RGBA frames on stdin and writing ``out``."""
-    args = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error", "-f", "rawvideo",
-            "-pix_fmt", "rgba", "-s", f"{size[0]}x{size[1]}", "-framerate", str(fps), "-i", "-"]
-    if fmt == "mp4":
-        return [*args, "-an", "-c:v", "libx264", "-preset", "medium", "-tune", "animation", "-crf", "20",
-                "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(out)]
-    if fmt == "gif":
-        return [*args, "-i", str(palette), "-lavfi", "[0:v][1:v]paletteuse=dither=none:diff_mode=rectangle",
-                "-loop", "0", "-f", "gif", str(out)]
-    if fmt == "palette":
-        return [*args, "-vf", "palettegen=max_colors=256:stats_mode=full", "-frames:v", "1", str(out)]
-    raise ValueError(f"unknown video format {fmt}")
-
-
-def _pipe(args: list[str], frames) -> None:
-    """Run ffmpeg with ``args`` and write every RGBA buffer of ``frames`` to its stdin."""
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            for buf in frames:
-                proc.stdin.write(buf)
-        except BrokenPipeError:
-            pass
-        finally:
-            proc.stdin.close()
-            code = proc.wait()
-        if code != 0:
-            err.seek(0)
-            raise RuntimeError(f"ffmpeg failed ({code}): {err.read().decode('utf-8', 'replace').strip()[-800:]}")
-
-
 def write(atlas: Atlas, spec: replay.Spec, out: Path, fmt: str, progress: replay.Progress | None = None) -> None:
     """Render every frame of ``spec`` into ``out`` as ``fmt`` ('mp4' or 'gif')."""
     renderer = FrameRenderer(atlas, spec)
-    try:
-        _encode(renderer, out, fmt, progress)
-    finally:
-        renderer.close()
+    frames = renderer.frames
 
-
-def _encode(renderer: FrameRenderer, out: Path, fmt: str, progress: replay.Progress | None) -> None:
-    spec, frames = renderer.spec, renderer.frames
-
-    def stream():
+    def stream() -> Iterator[memoryview]:
         for i, frame in enumerate(frames):
             yield renderer.draw(frame)
             if progress is not None:
                 progress(i + 1, len(frames))
 
-    if fmt == "mp4":
-        _pipe(ffmpeg_args("mp4", spec.size, spec.fps, out), stream())
-        return
-    with tempfile.TemporaryDirectory(prefix="palette-") as folder:
-        palette = Path(folder) / "palette.png"
-        samples = sorted({0, len(frames) // 2, len(frames) - 1})
-        _pipe(ffmpeg_args("palette", spec.size, spec.fps, palette),
-              (bytes(renderer.draw(frames[i])) for i in samples))
-        _pipe(ffmpeg_args("gif", spec.size, spec.fps, out, palette), stream())
+    try:
+        if fmt == "gif":  # the palette comes from the first, middle and last frames
+            samples = (bytes(renderer.draw(frames[i])) for i in sorted({0, len(frames) // 2, len(frames) - 1}))
+            replay_ffmpeg.write_gif(samples, stream(), spec.size, spec.fps, out)
+        else:
+            replay_ffmpeg.write_mp4(stream(), spec.size, spec.fps, out)
+    finally:
+        renderer.close()

@@ -69,21 +69,35 @@ def strikes_in(strikes: gpd.GeoDataFrame, date: object, days: int) -> gpd.GeoDat
 TOWN_PRIORITY = ("contested", "occupied", "occupied_before", "claimed", "advance", "liberated", "defender_held_abroad")
 
 
-def town_status(towns: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
-    """Status of each town under ``zones`` (``free`` where no zone covers it)."""
+def town_status(towns: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, land: shapely.Geometry | None = None,
+                snap: float = 0.02) -> pd.Series:
+    """Status of each town under ``zones`` (``free`` where no zone covers it).
+
+    With ``land`` (the country outline), a town whose point falls just off the outline (a
+    coastal or river-bank town against a coarse coastline) takes the status of a zone within
+    ``snap`` degrees (~2 km); towns on land are never snapped.
+    """
     status = np.full(len(towns), model.FREE, dtype=object)
     if len(towns) and len(zones):
         x, y = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
         undecided = np.ones(len(towns), dtype=bool)
-        for name in TOWN_PRIORITY:
-            geoms = zones.geometry[zones["status"] == name]
-            if geoms.empty:
-                continue
-            area = shapely.union_all(geoms.values)
-            shapely.prepare(area)
-            hit = undecided & shapely.contains_xy(area, x, y)
-            status[hit] = name
-            undecided &= ~hit
+        offshore = ~shapely.contains_xy(land, x, y) if land is not None else np.zeros(len(towns), dtype=bool)
+        for near in (False, True):
+            for name in TOWN_PRIORITY:
+                geoms = zones.geometry[zones["status"] == name]
+                if geoms.empty:
+                    continue
+                area = shapely.union_all(geoms.values)
+                if near:
+                    hit = undecided & offshore
+                    hit[hit] = shapely.dwithin(area, shapely.points(x[hit], y[hit]), snap)
+                else:
+                    shapely.prepare(area)
+                    hit = undecided & shapely.contains_xy(area, x, y)
+                status[hit] = name
+                undecided &= ~hit
+            if land is None:
+                break
     return pd.Series(status, index=towns.index, name="status")
 
 

@@ -44,7 +44,7 @@ def towns_at(atlas: Atlas, view: View) -> gpd.GeoDataFrame:
     """Towns with the status of the ground they stand on at ``view.date`` (a new frame)."""
     zones = atlas.zones_at(view.date, view.source)
     out = atlas.towns.copy()
-    out["status"] = timeline.town_status(out, zones).to_numpy()
+    out["status"] = timeline.town_status(out, zones, atlas.land).to_numpy()
     return out
 
 

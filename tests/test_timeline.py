@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from shapely.geometry import Point
 
 from geo import model, timeline
 
@@ -31,6 +32,18 @@ def test_town_status_from_polygons(tiny):
     assert timeline.town_status(tiny.towns, zones).tolist() == ["occupied", "free", "free"]
     zones = timeline.control_at(tiny.control, "2022-03-05", "t")
     assert timeline.town_status(tiny.towns, zones).tolist() == ["occupied", "occupied", "contested"]
+
+
+def test_offshore_towns_snap_to_the_nearest_zone_but_towns_on_land_do_not(tiny):
+    from shapely.geometry import box
+
+    zones = timeline.control_at(tiny.control, "2022-03-01", "t")  # occupied box 31..32 E
+    towns = tiny.towns.copy()
+    towns.loc[1, "geometry"] = Point(30.99, 48.5)  # 0.01 deg west of the zone
+    land = box(31.0, 47.0, 33.0, 50.0)  # the town lies off this "coast"
+    assert timeline.town_status(towns, zones).tolist()[1] == "free"
+    assert timeline.town_status(towns, zones, land).tolist()[1] == "occupied"
+    assert timeline.town_status(towns, zones, box(30.0, 47.0, 33.0, 50.0)).tolist()[1] == "free"
 
 
 def test_dates_and_range_checks(tiny):
