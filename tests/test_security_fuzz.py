@@ -200,6 +200,21 @@ CRASH_CASES = [
 ]
 
 
+FIXED_CASES = [  # crashes this file found in shared code, fixed there (geo/model.py, geo/importers/generic.py)
+    ("generic", "blank-wkt.csv", b"name,wkt\nA,\nB,POINT (36 49)\n"),
+    ("generic", "huge-count.csv", b"event_id,time,kind,lon,lat,killed\ne1,2022-03-01,drone,36.2,49.9,1e400\n"
+                                  b"e2,2022-03-01,drone,36.2,49.9,1e300\n"),
+    ("generic", "inner.zip", kmz(b"\x00\x01 not a shapefile", "x.shp")),
+]
+
+
+@pytest.mark.parametrize(("name", "file", "content"), FIXED_CASES, ids=[c[1] for c in FIXED_CASES])
+def test_crash_found_by_fuzzing_stays_fixed(tmp_path, name, file, content):
+    path = tmp_path / file
+    path.write_bytes(content)
+    assert outcome(name, path, tolerate_known=False) in ("stored", "error")
+
+
 @pytest.mark.parametrize(("name", "file", "content", "crash"), [
     pytest.param(n, f, c, k, marks=pytest.mark.xfail(strict=True, reason=k.reason), id=f"{n}-{i}")
     for i, (n, f, c, k) in enumerate(CRASH_CASES)])

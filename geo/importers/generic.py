@@ -183,7 +183,7 @@ def points_from_columns(table: pd.DataFrame, file: str) -> tuple[gpd.GeoDataFram
         raise DataError(f"{file}: no coordinates: expected lon/lat (or longitude/latitude, x/y) columns or a WKT "
                         "column (wkt, geometry); map yours with --map lon=COLUMN,lat=COLUMN or --map wkt=COLUMN")
     text = table[wkt].astype("string").str.strip().fillna("")
-    geometry = shapely.from_wkt(text.replace("", None).to_numpy(dtype=object), on_invalid="ignore")
+    geometry = shapely.from_wkt(text.replace("", None).to_numpy(dtype=object, na_value=None), on_invalid="ignore")
     bad = (text != "").to_numpy() & shapely.is_missing(geometry)
     problems += [(i, wkt, "unreadable WKT", str(table.at[i, wkt])) for i in table.index[bad]]
     return gpd.GeoDataFrame(table.drop(columns=[wkt]), geometry=geometry, crs=model.CRS), problems, wkt
