@@ -113,7 +113,7 @@ def sidebar(atlas: Atlas) -> None:
     ui_changes.compare_control(atlas)
     sb.header("Replay")
     sb.selectbox("Speed", SPEEDS, key="speed", format_func=lambda s: f"{s} day{'s' if s > 1 else ''} per second")
-    label = "⏸ Pause" if st.session_state.playing else "▶ Play"
+    label = "■ Pause" if st.session_state.playing else "▶ Play"
     sb.button(label, key="play_button", on_click=_toggle_play, args=(atlas,), use_container_width=True)
     sb.header("Basemap")
     sb.toggle("Online map tiles (OpenStreetMap)", key="tiles", help="Off: the offline vector basemap only.")

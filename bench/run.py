@@ -14,7 +14,6 @@ goes to stderr). Figures: see bench/README.md.
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
 import os
@@ -37,28 +36,29 @@ TIMEOUT_MS = 600_000
 TARGETS = {"cold_start_s": ("<=", 5), "step_server_ms": ("<=", 150), "step_bytes": ("<=", 300_000),
            "step_paint_ms": ("<=", 400), "heap_growth": ("<=", 2.0), "rss_mb": ("<=", 1500),
            "ratio_step_server_ms": (">=", 5), "ratio_step_bytes": (">=", 5)}
-# Page-level helpers: the newest map iframe's polygon outlines (our zones pane; explore() uses the overlay pane).
+# Page-level helpers. A paint is new polygon elements in a map iframe's zones pane (ours) or overlay pane
+# (explore()): Leaflet re-uses a path element when it only re-projects it (resize, pan), so path elements
+# not seen before mean new zones were drawn. Seen elements are tagged.
 HELPERS = """() => {
   window.__flKey = 0;
   document.addEventListener("keydown", () => { window.__flKey = performance.now(); }, true);
-  window.__flSig = () => {
-    const frames = document.querySelectorAll("iframe[title*='streamlit_folium']");
-    const doc = frames.length ? frames[frames.length - 1].contentDocument : null;
-    if (!doc) { return ""; }
-    let s = "";
-    for (const p of doc.querySelectorAll(".leaflet-zones-pane path, .leaflet-overlay-pane path")) {
-      s += p.getAttribute("d") || "";
-    }
-    return s;
-  };
-  window.__flPrev = "";
 }"""
 CHANGED = """() => {
   if (document.querySelector("[data-testid='stException']")) { return -1; }
-  const s = window.__flSig();
-  if (s && s !== window.__flPrev) { window.__flPrev = s; return performance.now(); }
-  return false;
+  let fresh = 0;
+  for (const frame of document.querySelectorAll("iframe[title*='streamlit_folium']")) {
+    const doc = frame.contentDocument;
+    if (!doc) { continue; }
+    for (const p of doc.querySelectorAll(".leaflet-zones-pane path, .leaflet-overlay-pane path")) {
+      if (!p.__flSeen) { p.__flSeen = true; fresh += 1; }
+    }
+  }
+  return fresh ? performance.now() : false;
 }"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def median(values: list[float]) -> float:
@@ -144,7 +144,7 @@ class Session:
     def last_frame(self) -> float:
         return self.frames[-1][0] if self.frames else 0.0
 
-    def measure(self, start: dt.date, steps: int, heap_steps: int, key: str) -> dict:
+    def measure(self, start: dt.date, steps: int, heap_steps: int) -> dict:
         self.timings.unlink(missing_ok=True)
         page = offline_page(self.b)
         cdp = page.context.new_cdp_session(page)
@@ -158,10 +158,11 @@ class Session:
             page.evaluate(HELPERS)
             self.wait_paint(page)
             out = {"cold_start_s": round(time.perf_counter() - launched, 2)}
+            log(f"{self.script.name}: map painted {out['cold_start_s']} s after launch")
             self.settle(page, 0)
             out["cold_bytes"] = sum(n for _, n in self.frames)
             server, sizes, paint, delay, heap = [], [], [], [], {}
-            slider = page.get_by_role("slider")
+            slider = page.get_by_role("slider").first
             for i in range(1, max(steps, heap_steps) + 1):
                 slider.focus()
                 runs_before, frames_before, sent_before = len(self.runs()), len(self.frames), len(self.sent)
@@ -170,10 +171,13 @@ class Session:
                 painted = self.wait_paint(page)
                 paint.append(painted - page.evaluate("() => window.__flKey"))
                 self.settle(page, runs_before)
-                server.append(sum(r["ms"] for r in self.runs()[runs_before:] if r["run"] == key))
+                server.append(max(r["ms"] for r in self.runs()[runs_before:]))  # a full run nests the fragment
                 sizes.append(sum(n for _, n in self.frames[frames_before:]))
                 if len(self.sent) > sent_before:
                     delay.append(1000 * (self.sent[sent_before] - pressed))
+                if i % 10 == 0:
+                    log(f"{self.script.name}: step {i}, median server {median(server):.0f} ms, "
+                        f"paint {median(paint):.0f} ms, {median(sizes) / 1e3:.0f} kB")
                 if i in (10, heap_steps):
                     cdp.send("HeapProfiler.collectGarbage")
                     heap[i] = round(cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6, 1)
@@ -220,25 +224,27 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a small generated set; finishes in under a minute")
     ap.add_argument("--data", type=Path, default=None, help="data directory (default: generated under /tmp)")
-    ap.add_argument("--steps", type=int, default=30, help="slider steps the medians are taken over")
+    ap.add_argument("--steps", type=int, default=None, help="slider steps the medians are taken over "
+                    "(default 30; 10 with --quick)")
     ap.add_argument("--heap-steps", type=int, default=None, help="steps before the second heap reading "
-                    "(default 100; 30 with --quick)")
+                    "(default 100; 20 with --quick)")
     ap.add_argument("--skip-naive", action="store_true", help="measure only the app")
     args = ap.parse_args(argv)
-    heap_steps = args.heap_steps or (30 if args.quick else 100)
+    steps = args.steps or (10 if args.quick else 30)
+    heap_steps = args.heap_steps or (20 if args.quick else 100)
     started = time.perf_counter()
     data = args.data or generate.ensure(WORK / ("quick" if args.quick else "full"),
                                         generate.QUICK if args.quick else generate.Params())
     first, last = Atlas.load(data).dates
-    start = max(first, last - dt.timedelta(days=max(args.steps, heap_steps) + 5))
+    start = max(first, last - dt.timedelta(days=max(steps, heap_steps) + 5))
     WORK.mkdir(parents=True, exist_ok=True)
     with browser() as b:
         ours = Session(b, data, ROOT / "streamlit_app.py", WORK / "timings-app.jsonl").measure(
-            start, args.steps, heap_steps, "map_panel")
+            start, steps, heap_steps)
         naive = {} if args.skip_naive else Session(b, data, naive_launcher(), WORK / "timings-naive.jsonl").measure(
-            start, args.steps, heap_steps, "naive")
+            start, steps, heap_steps)
     heap_key = f"heap_mb_{heap_steps}"
-    result = {"data": str(data), "from": str(start), "steps": args.steps, **ours, "naive": naive}
+    result = {"data": str(data), "from": str(start), "steps": steps, **ours, "naive": naive}
     result["ratios"] = {k: round(naive[k] / ours[k], 1) if naive.get(k) and ours.get(k) else None
                         for k in ("step_server_ms", "step_bytes", "step_paint_ms")}
     result["targets"] = targets(result, heap_key)

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -187,29 +187,14 @@ def schedule(atlas: Atlas, spec: Spec) -> list[Frame]:
     dates = frame_dates(spec)
     if spec.source is None:
         return [Frame(i, d, None) for i, d in enumerate(dates)]
-    times = timeline.snapshot_times(atlas.control, spec.source)
-    ends = [timeline.end_of_day(d) for d in dates]
-    idx = times.searchsorted(pd.DatetimeIndex(ends), side="right")
+    times = atlas.snapshots(spec.source)
+    idx = times.searchsorted(pd.DatetimeIndex([timeline.end_of_day(d) for d in dates]), side="right")
     return [Frame(i, d, times[k - 1] if k else None) for i, (d, k) in enumerate(zip(dates, idx, strict=True))]
 
 
 def zones(atlas: Atlas, spec: Spec, frame: Frame) -> gpd.GeoDataFrame:
-    """Full-resolution zones shown in ``frame`` (empty before the source's first snapshot)."""
-    if frame.as_of is None:
-        return atlas.control.iloc[0:0]
-    rows = snapshot_rows(atlas, spec.source).get(frame.as_of)
-    return atlas.control.take(rows) if rows is not None else timeline.control_at(atlas.control, frame.date, spec.source)
-
-
-def snapshot_rows(atlas: Atlas, source: str) -> dict[pd.Timestamp, np.ndarray]:
-    """Row positions of each snapshot of ``source`` (what ``timeline.control_at`` selects), indexed once:
-    selecting a snapshot among tens of thousands of rows then costs no scan per frame."""
-    def make() -> dict[pd.Timestamp, np.ndarray]:
-        mine = np.flatnonzero((atlas.control["source"] == source).to_numpy(dtype=bool))
-        as_of = atlas.control["as_of"].to_numpy()[mine]
-        return {pd.Timestamp(t): mine[as_of == t] for t in np.unique(as_of)}
-
-    return atlas.cache.get(("replay-snapshot-rows", source), make)
+    """Full-resolution zones shown in ``frame`` (empty before the source's first snapshot; cached by the atlas)."""
+    return atlas.zones_at(frame.date, spec.source)
 
 
 def held_area(zones: gpd.GeoDataFrame) -> float:
@@ -218,38 +203,49 @@ def held_area(zones: gpd.GeoDataFrame) -> float:
 
 
 class HeldAreas:
-    """km² held by the invading force in each snapshot the frames show, computed ahead in one background
-    thread (GEOS releases the GIL), so drawing frame N overlaps measuring the snapshots after it."""
+    """km² held by the invading force in each snapshot the frames show. Asking for one snapshot also
+    starts measuring the next ``AHEAD`` in a background thread (GEOS releases the GIL), so drawing a
+    frame overlaps measuring the snapshots after it. Zones are read in the calling thread only."""
+
+    AHEAD = 3
 
     def __init__(self, atlas: Atlas, spec: Spec, frames: list[Frame]) -> None:
-        self._zones = lambda f: zones(atlas, spec, f)
-        rows = snapshot_rows(atlas, spec.source) if spec.source else {}
-        wanted = sorted({f.as_of for f in frames if f.as_of is not None and f.as_of in rows})
-        control = atlas.control
+        self.atlas, self.spec = atlas, spec
+        firsts = {f.as_of: f for f in reversed(frames) if f.as_of is not None}
+        self._order = [firsts[t] for t in sorted(firsts)]
+        self._pos = {f.as_of: k for k, f in enumerate(self._order)}
+        self._futures: dict[pd.Timestamp, Future] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="held-areas")
-        self._futures = {t: self._pool.submit(lambda r=rows[t]: held_area(control.take(r))) for t in wanted}
-        self._pool.shutdown(wait=False)
+
+    def ahead(self, frame: Frame) -> None:
+        """Start measuring ``frame``'s snapshot and the next ones."""
+        k = self._pos.get(frame.as_of)
+        if k is None:
+            return
+        for f in self._order[k:k + self.AHEAD + 1]:
+            if f.as_of not in self._futures:
+                self._futures[f.as_of] = self._pool.submit(held_area, zones(self.atlas, self.spec, f))
 
     def __call__(self, frame: Frame) -> float:
         """The held km² of ``frame`` (0 before the first snapshot)."""
         if frame.as_of is None:
             return 0.0
+        self.ahead(frame)
         future = self._futures.get(frame.as_of)
-        return future.result() if future is not None else held_area(self._zones(frame))
+        return future.result() if future is not None else held_area(zones(self.atlas, self.spec, frame))
 
     def close(self) -> None:
-        """Drop the measurements not started yet."""
-        for future in self._futures.values():
-            future.cancel()
+        """Drop the measurements not started yet and let the thread end."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def display_zones(atlas: Atlas, spec: Spec, frame: Frame, tolerance: float) -> gpd.GeoDataFrame:
     """``frame``'s zones near the region, simplified as a coverage at ``tolerance`` (0: as they are); cached."""
-    if frame.as_of is None:
-        return atlas.control.iloc[0:0]
+    full = zones(atlas, spec, frame)
+    if frame.as_of is None or full.empty:
+        return full
 
     def make() -> gpd.GeoDataFrame:
-        full = zones(atlas, spec, frame)
         x0, y0, x1, y1 = spec.region.bbox
         m = max(x1 - x0, y1 - y0) * 0.1
         near = full[shapely.intersects(full.geometry.values, shapely.box(x0 - m, y0 - m, x1 + m, y1 + m))]
@@ -258,20 +254,31 @@ def display_zones(atlas: Atlas, spec: Spec, frame: Frame, tolerance: float) -> g
     return atlas.cache.get(("replay-zones", spec.source, frame.as_of, spec.region.bbox, tolerance), make)
 
 
-def ground(points: gpd.GeoSeries, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """Status of the ground under each point (``timeline.TOWN_PRIORITY`` where zones overlap; ``free`` where
-    none), by one spatial-index query instead of a union per status: cheap enough for every frame."""
+def ground(points: gpd.GeoSeries, zones: gpd.GeoDataFrame, land: shapely.Geometry | None = None,
+           snap: float = 0.02) -> np.ndarray:
+    """Status of the ground under each point, as ``timeline.town_status`` decides it (priority where zones
+    overlap, ``free`` where none; with ``land``, a point off the outline takes a zone within ``snap``
+    degrees), by spatial-index queries instead of a union per status: cheap enough for every frame."""
     out = np.full(len(points), model.FREE, dtype=object)
     if not len(points) or zones.empty:
         return out
     rank = {s: i for i, s in enumerate(timeline.TOWN_PRIORITY)}
     status = zones["status"].to_numpy()
-    pt, zi = shapely.STRtree(zones.geometry.values).query(points.values, predicate="within")
+    tree = shapely.STRtree(zones.geometry.values)
     best = np.full(len(points), len(rank))
-    for p, z in zip(pt, zi, strict=True):
-        r = rank.get(status[z], len(rank))
-        if r < best[p]:
-            best[p], out[p] = r, status[z]
+
+    def assign(pt: np.ndarray, zi: np.ndarray, allowed: np.ndarray) -> None:
+        for p, z in zip(pt, zi, strict=True):
+            r = rank.get(status[z], len(rank))
+            if allowed[p] and r < best[p]:
+                best[p], out[p] = r, status[z]
+
+    geoms = np.asarray(points.values, dtype=object)
+    assign(*tree.query(geoms, predicate="within"), np.ones(len(points), dtype=bool))
+    if land is not None:
+        offshore = (best == len(rank)) & ~shapely.contains_xy(land, shapely.get_x(geoms), shapely.get_y(geoms))
+        if offshore.any():
+            assign(*tree.query(geoms, predicate="dwithin", distance=snap), offshore)
     return out
 
 
@@ -309,8 +316,8 @@ def strike_size(killed: object, injured: object) -> float:
 def shown_statuses(atlas: Atlas, spec: Spec, frames: list[Frame]) -> list[str]:
     """Statuses of the snapshots the frames show, in legend order."""
     snaps = {f.as_of for f in frames if f.as_of is not None}
-    rows = atlas.control[(atlas.control["source"] == spec.source) & atlas.control["as_of"].isin(snaps)]
-    present = set(rows["status"])
+    index = atlas.control_index
+    present = set(index.loc[(index["source"] == spec.source) & index["as_of"].isin(snaps), "status"])
     return [s for s in STATUS_STYLE if s in present]
 
 

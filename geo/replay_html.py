@@ -72,9 +72,15 @@ def cut(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shapely.normalize(pieces), geom_i[index]
 
 
-def zone_data(atlas: Atlas, spec: replay.Spec, frames: list[replay.Frame], progress) -> dict:
+def snapshots(frames: list[replay.Frame]) -> list:
+    """The distinct snapshots the frames show, in order."""
+    return list(dict.fromkeys(f.as_of for f in frames if f.as_of is not None))
+
+
+def zone_data(atlas: Atlas, spec: replay.Spec, frames: list[replay.Frame], areas: replay.HeldAreas,
+              progress: replay.Progress | None) -> dict:
     """Pieces with their snapshot intervals, the snapshots, and the key towns' colours per snapshot."""
-    snaps = list(dict.fromkeys(f.as_of for f in frames if f.as_of is not None))
+    snaps = snapshots(frames)
     geoms: dict[bytes, int] = {}
     coords: list[list[list[int]]] = []
     pieces: list[list[int]] = []  # [geometry, status, first snapshot, last snapshot]
@@ -84,6 +90,7 @@ def zone_data(atlas: Atlas, spec: replay.Spec, frames: list[replay.Frame], progr
     town_colors = []
     for k, as_of in enumerate(snaps):
         frame = next(f for f in frames if f.as_of == as_of)
+        areas.ahead(frame)  # measured in the background while this snapshot is cut
         shown = replay.display_zones(atlas, spec, frame, TOLERANCE)
         seen: dict[tuple[int, int], int] = {}
         status = shown["status"].to_numpy()
@@ -102,7 +109,7 @@ def zone_data(atlas: Atlas, spec: replay.Spec, frames: list[replay.Frame], progr
                 seen[key] = len(pieces)
                 pieces.append([key[0], key[1], k, k])
         open_ = seen
-        held = replay.ground(towns.geometry, replay.zones(atlas, spec, frame))
+        held = replay.ground(towns.geometry, replay.zones(atlas, spec, frame), atlas.land)
         town_colors.append({str(i): TOWN_STATUS_COLOR[s] for i, s in enumerate(held) if s != "free"})
         if progress is not None:
             progress(k + 1, len(snaps) + 1)
@@ -143,19 +150,19 @@ def strike_data(rows: gpd.GeoDataFrame) -> list[list]:
 def payload(atlas: Atlas, spec: replay.Spec, progress: replay.Progress | None = None) -> dict:
     """Everything the page needs, with every data text escaped."""
     frames = replay.schedule(atlas, spec)
+    snap_index = {t: i for i, t in enumerate(snapshots(frames))}
     areas = replay.HeldAreas(atlas, spec, frames)
     try:
-        zone = zone_data(atlas, spec, frames, progress)
+        zone = zone_data(atlas, spec, frames, areas, progress)
+        first = areas(frames[0])
+        rows = []
+        for f in frames:
+            date, note = replay.stamp(f)
+            held, change = replay.counter(areas(f), first, spec.start)
+            k = snap_index[f.as_of] if f.as_of is not None else -1
+            rows.append([f.date.isoformat(), k, text(date), text(note), text(held), text(change)])
     finally:
         areas.close()
-    snap_index = {s: i for i, s in enumerate(zone["snaps"])}
-    first = areas(frames[0])
-    rows = []
-    for f in frames:
-        date, note = replay.stamp(f)
-        held, change = replay.counter(areas(f), first, spec.start)
-        k = snap_index[f.as_of.strftime("%Y-%m-%d")] if f.as_of is not None else -1
-        rows.append([f.date.isoformat(), k, text(date), text(note), text(held), text(change)])
     present = set(replay.shown_statuses(atlas, spec, frames))
     strikes = replay.strikes_in_range(atlas, spec)
     kinds = set(strikes["kind"])

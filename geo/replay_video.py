@@ -326,7 +326,7 @@ class FrameRenderer:
             coll = PathCollection(paths, facecolors=faces, edgecolors=edges, linewidths=0.5 * self.k, zorder=3,
                                   animated=True, transform=self.ax.transData)
             self.ax.add_collection(coll, autolim=False)
-        status = replay.ground(self.towns.geometry, shown)
+        status = replay.ground(self.towns.geometry, shown, self.atlas.land)
         colors = np.array([TOWN_RGBA.get(s, TOWN_RGBA["free"]) for s in status]).reshape(-1, 4)
         held, change = replay.counter(self.held(frame), self.first_km2, self.spec.start)
         texts = {"note": replay.stamp(frame)[1], "held": held, "change": change}

@@ -18,7 +18,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.atlas import DEFAULT_DATA
+from geo.atlas import DEFAULT_DATA, atomic_write
 from layers.base import text
 from layers.geojson_layer import StyledGeoJson
 from layers.style import BASEMAP, PANES
@@ -59,11 +59,9 @@ class AssetStore:
         text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         name = hashlib.sha1(text.encode("utf-8")).hexdigest()[:20] + ".json"
         target = self.folder / name
-        if not target.exists():
+        if not target.exists():  # sessions publish concurrently: each writes its own temp file, then renames
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text, "utf-8")
-            tmp.replace(target)
+            atomic_write(target, lambda p: Path(p).write_text(text, "utf-8"))
         return f"{self.url_prefix}/{name}"
 
 

@@ -10,8 +10,8 @@ from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, to_features
 from layers.style import STATUS_STYLE, ZONE_OPACITY
 
-STYLES = {k: {"fillColor": v["color"], "color": v["color"], "weight": 1, "fillOpacity": ZONE_OPACITY, "opacity": 0.9}
-          for k, v in STATUS_STYLE.items()}
+STYLES = {k: {"fillColor": v["color"], "color": v["color"], "weight": 1, "fillOpacity": ZONE_OPACITY, "opacity": 0.9,
+              **v.get("line", {})} for k, v in STATUS_STYLE.items()}
 
 
 class ControlLayer(MapLayer):

@@ -6,7 +6,8 @@ from __future__ import annotations
 STATUS_STYLE: dict[str, dict[str, str]] = {
     "occupied_before": {"color": "#7b1f3a", "label": "Occupied before 24 Feb 2022"},
     "occupied": {"color": "#c0392b", "label": "Occupied since 24 Feb 2022"},
-    "contested": {"color": "#9e9e9e", "label": "Contested / grey zone"},
+    "contested": {"color": "#8a8a8a", "label": "Contested / grey zone",
+                  "line": {"color": "#444444", "dashArray": "4 3", "weight": 1.5}},
     "claimed": {"color": "#e67e22", "label": "Claimed, not assessed"},
     "advance": {"color": "#f1948a", "label": "Advances / infiltration"},
     "liberated": {"color": "#2e86c1", "label": "Liberated"},

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -85,14 +86,15 @@ def coordinate_text() -> st.SearchStrategy:
 
 
 # ---- GeoJSON ----------------------------------------------------------------------------
-position = st.one_of(st.tuples(lons, lats).map(list), st.tuples(lons, lats, st.just(0)).map(list),
-                     st.lists(numbers, max_size=4), st.lists(lons, max_size=1), json_values)
+good_position = st.one_of(st.tuples(lons, lats).map(list), st.tuples(lons, lats, st.just(0)).map(list))
+position = st.one_of(good_position, st.lists(numbers, max_size=4), st.lists(lons, max_size=1), json_values)
 
 
 @st.composite
 def ring(draw) -> list:
+    """A ring of theatre coordinates: mostly closed, sometimes open, short or with one odd position."""
     points = draw(st.lists(st.tuples(lons, lats).map(list), min_size=0, max_size=6))
-    if points and draw(st.booleans()):
+    if points and draw(st.integers(0, 4)):
         points.append(points[0])
     if draw(st.integers(0, 9)) == 0:
         points.append(draw(position))
@@ -100,17 +102,23 @@ def ring(draw) -> list:
 
 
 def geometry_dicts() -> st.SearchStrategy:
-    simple = st.one_of(
+    """Mostly well-formed geometry objects (valid or not as geometries), sometimes garbage."""
+    good = st.one_of(
+        st.builds(lambda c: {"type": "Point", "coordinates": c}, good_position),
+        st.builds(lambda c: {"type": "LineString", "coordinates": c}, st.lists(good_position, min_size=2,
+                                                                              max_size=4)),
+        st.builds(lambda r: {"type": "Polygon", "coordinates": r}, st.lists(ring(), min_size=1, max_size=3)),
+        st.builds(lambda p: {"type": "MultiPolygon", "coordinates": p},
+                  st.lists(st.lists(ring(), min_size=1, max_size=2), max_size=3)),
+    )
+    odd = st.one_of(
         st.builds(lambda c: {"type": "Point", "coordinates": c}, position),
         st.builds(lambda c: {"type": "LineString", "coordinates": c}, st.lists(position, max_size=4)),
-        st.builds(lambda r: {"type": "Polygon", "coordinates": r}, st.lists(ring(), max_size=3)),
-        st.builds(lambda p: {"type": "MultiPolygon", "coordinates": p}, st.lists(st.lists(ring(), max_size=2),
-                                                                                max_size=3)),
         st.builds(lambda t, c: {"type": t, "coordinates": c},
                   st.sampled_from(["Circle", "", "polygon", "MultiPoint", "Feature"]), json_values),
     )
-    collection = st.builds(lambda g: {"type": "GeometryCollection", "geometries": g}, st.lists(simple, max_size=3))
-    return st.one_of(simple, simple, collection, st.none(), json_values)
+    collection = st.builds(lambda g: {"type": "GeometryCollection", "geometries": g}, st.lists(good, max_size=3))
+    return st.one_of(good, good, good, good, good, collection, st.none(), odd, json_values)
 
 
 def feature_props(fields: dict[str, st.SearchStrategy]) -> st.SearchStrategy:
@@ -159,7 +167,7 @@ def json_array_bytes(draw, fields: dict[str, st.SearchStrategy]) -> bytes:
 
 def encode(draw, text: str) -> bytes:
     """``text`` as bytes: mostly UTF-8, sometimes with a BOM, another encoding, truncated or with junk appended."""
-    how = draw(st.integers(0, 11))
+    how = draw(st.integers(0, 19))
     if how == 0:
         return text.encode("utf-16")
     if how == 1:
@@ -331,11 +339,14 @@ def kml_geometry() -> st.SearchStrategy:
         lambda parts: "<MultiGeometry>" + "".join(parts) + "</MultiGeometry>"), max_leaves=4)
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd]")
+BREAKERS = ("&", "<", "\x00", "&unknown;", "]]>", "<a>", "</Document>", "\x1b")
+
+
 def xml_text() -> st.SearchStrategy:
-    """Element text: escaped (valid), CDATA with markup, or raw (&, < may break the XML)."""
-    raw = text_like(HOSTILE_TEXT, DATES, OBLASTS)
-    return st.one_of(raw.map(lambda t: escape(t.replace("\x00", ""))), raw.map(lambda t: escape(t)),
-                     raw.map(lambda t: f"<![CDATA[{t}]]>"), raw)
+    """Well-formed element text: escaped, or CDATA holding markup (``kml_bytes`` breaks documents on purpose)."""
+    raw = text_like(HOSTILE_TEXT, DATES, OBLASTS).map(lambda t: _NOT_XML.sub("", t))
+    return st.one_of(raw.map(escape), raw.map(escape), raw.map(lambda t: f"<![CDATA[{t.replace(']]>', '')}]]>"))
 
 
 @st.composite
@@ -372,6 +383,9 @@ def kml_bytes(draw) -> bytes:
     text = f'<?xml version="1.0" encoding="UTF-8"?><kml {ns}><Document>{body}</Document></kml>'
     if draw(st.integers(0, 19)) == 0:
         text = text.replace("?>", "?>" + draw(st.sampled_from(DOCTYPES)), 1)
+    if draw(st.integers(0, 7)) == 0:  # not well-formed: a raw '&', '<', NUL, ... somewhere
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(BREAKERS)) + text[at:]
     return encode(draw, text)
 
 

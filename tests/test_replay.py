@@ -104,10 +104,16 @@ def test_oblast_region_comes_from_the_boundaries_table(tiny, tmp_path):
     assert replay.oblasts(atlas)["admin1"].tolist() == ["Kherson", "Mykolaiv"]
 
 
-def test_ground_matches_town_status(tiny):
+def test_ground_matches_town_status(tiny, default_atlas):
     zones = timeline.control_at(tiny.control, "2022-03-05", "t")
     assert list(replay.ground(tiny.towns.geometry, zones)) == list(timeline.town_status(tiny.towns, zones))
     assert list(replay.ground(tiny.towns.geometry, zones)) == ["occupied", "occupied", "contested"]
+    towns, land = default_atlas.towns, default_atlas.land  # coastal towns snap to zones within ~2 km
+    for date in ("2022-03-15", "2022-11-20", "2024-10-01"):
+        zones = default_atlas.zones_at(date, default_atlas.sources[0])
+        fast = replay.ground(towns.geometry, zones, land)
+        assert list(fast) == list(timeline.town_status(towns, zones, land))
+        assert (fast != "free").sum() > 10
 
 
 def test_held_area_and_counter(tiny):

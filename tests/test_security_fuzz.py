@@ -89,10 +89,10 @@ def known_crash(name: str, exc: BaseException) -> Crash | None:
                  and re.search(c.message, str(exc))), None)
 
 
-def outcome(name: str, path: Path, tolerate_known: bool = True) -> str:
+def outcome(name: str, path: Path, tolerate_known: bool = True, options: Options | None = None) -> str:
     """Import ``path`` with importer ``name`` and check the property; returns 'stored', 'error' or 'known'."""
     try:
-        result = run_file(get(name), path, Options())
+        result = run_file(get(name), path, options or Options())
     except model.DataError as exc:
         message = str(exc)
         assert path.name in message or path.stem in message, f"DataError does not name the file: {message}"
@@ -111,12 +111,12 @@ def outcome(name: str, path: Path, tolerate_known: bool = True) -> str:
     return "stored"
 
 
-def run(name: str, target: Target, content: bytes) -> str:
+def run(name: str, target: Target, content: bytes, layer: str | None = None) -> str:
     """Write ``content`` as ``target.file`` in a fresh temporary folder and check the outcome."""
     with tempfile.TemporaryDirectory(prefix="frontline-fuzz-") as tmp:
         path = Path(tmp) / target.file
         path.write_bytes(content)
-        result = outcome(name, path)
+        result = outcome(name, path, options=Options(layer=layer))
     OUTCOMES[(name, target.fmt, result)] += 1
     return result
 
@@ -161,7 +161,8 @@ def test_every_importer_has_a_target():
 @given(data=st.data())
 def test_generated_input_ends_in_rows_and_rejects_or_one_error(name, target, data):
     content = content_for(data.draw, name, target)
-    run(name, target, content)
+    layer = data.draw(st.sampled_from([None, "control", "towns", "strikes"])) if name == "generic" else None
+    run(name, target, content, layer)
 
 
 @pytest.mark.parametrize(("name", "target"), PAIRS, ids=[f"{n}-{t.fmt}" for n, t in PAIRS])

@@ -43,6 +43,24 @@ def test_map_loads_offline_and_slider_step_changes_polygons(server):
         assert page.blocked == [] or all("127.0.0.1" not in u for u in page.blocked)
 
 
+def test_play_replays_dates_in_place(server):
+    with browser() as b:
+        page = offline_page(b)
+        page.goto(f"{server}/?date=2022-09-05&window=7")
+        frame = map_frame(page)
+        frame.evaluate("() => { window.__mounted = 'once'; map_div.setView([49.5, 37.0], 8); }")
+        page.get_by_role("button", name="▶ Play").click()
+        page.wait_for_function("() => !document.body.innerText.includes('05 September 2022')", timeout=30_000)
+        page.wait_for_function("() => document.body.innerText.includes('September 2022')", timeout=30_000)
+        page.wait_for_timeout(3000)
+        page.get_by_role("button", name="■ Pause").click()
+        shown = page.evaluate("() => document.body.innerText")
+        assert "05 September 2022" not in shown
+        assert frame.evaluate("() => window.__mounted") == "once"  # never re-mounted while playing
+        assert frame.evaluate("() => map_div.getZoom()") == 8
+        page.screenshot(path=str(SHOTS / "app-play.png"))
+
+
 def JSON_DUMPS(value) -> str:  # noqa: N802 - reads like the JS it builds
     import json
 
