@@ -25,6 +25,7 @@ from geo.atlas import Atlas
 from layers import REGISTRY, View
 from layers.basemap import STATIC_URL, AssetStore, Legend, base_map, ensure_static
 from ui import changes as ui_changes
+from ui.replay import replay_panel
 from ui.upload import upload_panel
 
 HERE = Path(__file__).resolve().parent
@@ -252,6 +253,7 @@ def main() -> None:
     sidebar(atlas)
     interval = tick(st.session_state.speed)[0] if st.session_state.playing else None
     st.fragment(run_every=interval)(timed(map_panel))(atlas)
+    replay_panel(atlas, View(st.session_state.date, st.session_state.source, st.session_state.window))
 
 
 timed(main)()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -14,7 +13,7 @@ from bench import generate
 from geo import model
 from geo.atlas import Atlas
 
-TINY = generate.Params(snapshots=3, strikes=120, towns=50, vertices=4000, seed=7)
+TINY = generate.Params(snapshots=3, strikes=120, towns=50, vertices=6000, seed=7)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +65,7 @@ def test_towns_and_strikes_are_plausible(tiny_dir):
     atlas = Atlas.load(tiny_dir)
     towns = atlas.towns
     population = towns["population"].to_numpy(float)
-    assert towns["town_id"].is_unique and population[0] > 100 * np.median(population)  # Zipf-like
+    assert towns["town_id"].is_unique and population[0] > 30 * population[-1]  # Zipf-like
     assert list(towns["kind"][:2]) == ["capital", "oblast_centre"]
     assert towns["admin1"].notna().all()
     assert atlas.strikes["place"].isin(set(towns["name"])).all()

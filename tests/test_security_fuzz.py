@@ -111,13 +111,13 @@ def outcome(name: str, path: Path, tolerate_known: bool = True, options: Options
     return "stored"
 
 
-def run(name: str, target: Target, content: bytes, layer: str | None = None) -> str:
+def run(name: str, target: Target, content: bytes, layer: str | None = None, test: str = "generated") -> str:
     """Write ``content`` as ``target.file`` in a fresh temporary folder and check the outcome."""
     with tempfile.TemporaryDirectory(prefix="frontline-fuzz-") as tmp:
         path = Path(tmp) / target.file
         path.write_bytes(content)
         result = outcome(name, path, options=Options(layer=layer))
-    OUTCOMES[(name, target.fmt, result)] += 1
+    OUTCOMES[(test, f"{name}-{target.fmt}", result)] += 1
     return result
 
 
@@ -169,7 +169,7 @@ def test_generated_input_ends_in_rows_and_rejects_or_one_error(name, target, dat
 @settings(FUZZ, max_examples=12)
 @given(content=st.one_of(st.binary(max_size=300), hs.any_format_bytes()))
 def test_random_bytes_and_other_formats_end_in_one_error_or_rows(name, target, content):
-    run(name, target, content)
+    run(name, target, content, test="bytes")
 
 
 @settings(FUZZ, max_examples=25)
@@ -180,7 +180,7 @@ def test_kml_with_any_doctype_is_refused(doctype, body):
     content = ('<?xml version="1.0"?>\n' + doctype + text).encode("utf-8")
     for target in (Target("upload.kml", "kml"), Target("upload.kmz", "kmz")):
         data = content if target.fmt == "kml" else kmz(content, "doc.kml")
-        assert run("generic", target, data) == "error"
+        assert run("generic", target, data, test="doctype") == "error"
 
 
 # ---- regression tests for the crashes reported to the lead ---------------------------------
@@ -230,5 +230,5 @@ def summary():
     """Print how many generated examples ran and how they ended (visible with -s)."""
     yield
     total = sum(OUTCOMES.values())
-    lines = [f"{n:>16} {fmt:<8} {res:<7} {c}" for (n, fmt, res), c in sorted(OUTCOMES.items())]
+    lines = [f"{test:<9} {pair:<24} {res:<7} {c}" for (test, pair, res), c in sorted(OUTCOMES.items())]
     print(f"\nfuzz: {total} generated files imported\n" + "\n".join(lines))

@@ -40,9 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
 def configure(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="render an animated replay (MP4, GIF or self-contained HTML)")
-    p.add_argument("--from", dest="date_from", required=True, help="first date YYYY-MM-DD (UTC)")
-    p.add_argument("--to", dest="date_to", required=True, help="last date YYYY-MM-DD (UTC)")
-    p.add_argument("--out", required=True, help="output file: .mp4, .gif or .html")
+    p.add_argument("--from", dest="date_from", metavar="D1", required=True, help="first date YYYY-MM-DD (UTC)")
+    p.add_argument("--to", dest="date_to", metavar="D2", required=True, help="last date YYYY-MM-DD (UTC)")
+    p.add_argument("--out", required=True, metavar="FILE", help="output file: .mp4, .gif or .html")
     p.add_argument("--step", default="1d", help="days between frames: 1d (default), 7d, ...")
     p.add_argument("--fps", type=int, default=8, help="frames per second (default 8)")
     p.add_argument("--size", default="1280x720", help=f"frame size for MP4/GIF: {' or '.join(replay.SIZES)} "
