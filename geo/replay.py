@@ -254,32 +254,9 @@ def display_zones(atlas: Atlas, spec: Spec, frame: Frame, tolerance: float) -> g
     return atlas.cache.get(("replay-zones", spec.source, frame.as_of, spec.region.bbox, tolerance), make)
 
 
-def ground(points: gpd.GeoSeries, zones: gpd.GeoDataFrame, land: shapely.Geometry | None = None,
-           snap: float = 0.02) -> np.ndarray:
-    """Status of the ground under each point, as ``timeline.town_status`` decides it (priority where zones
-    overlap, ``free`` where none; with ``land``, a point off the outline takes a zone within ``snap``
-    degrees), by spatial-index queries instead of a union per status: cheap enough for every frame."""
-    out = np.full(len(points), model.FREE, dtype=object)
-    if not len(points) or zones.empty:
-        return out
-    rank = {s: i for i, s in enumerate(timeline.TOWN_PRIORITY)}
-    status = zones["status"].to_numpy()
-    tree = shapely.STRtree(zones.geometry.values)
-    best = np.full(len(points), len(rank))
-
-    def assign(pt: np.ndarray, zi: np.ndarray, allowed: np.ndarray) -> None:
-        for p, z in zip(pt, zi, strict=True):
-            r = rank.get(status[z], len(rank))
-            if allowed[p] and r < best[p]:
-                best[p], out[p] = r, status[z]
-
-    geoms = np.asarray(points.values, dtype=object)
-    assign(*tree.query(geoms, predicate="within"), np.ones(len(points), dtype=bool))
-    if land is not None:
-        offshore = (best == len(rank)) & ~shapely.contains_xy(land, shapely.get_x(geoms), shapely.get_y(geoms))
-        if offshore.any():
-            assign(*tree.query(geoms, predicate="dwithin", distance=snap), offshore)
-    return out
+def ground(points: gpd.GeoSeries, zones: gpd.GeoDataFrame, land: shapely.Geometry | None = None) -> np.ndarray:
+    """Status of the ground under each point (``timeline.town_status``) as an array."""
+    return timeline.town_status(points, zones, land).to_numpy()
 
 
 def strikes_in_range(atlas: Atlas, spec: Spec) -> gpd.GeoDataFrame:

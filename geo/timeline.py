@@ -69,36 +69,37 @@ def strikes_in(strikes: gpd.GeoDataFrame, date: object, days: int) -> gpd.GeoDat
 TOWN_PRIORITY = ("contested", "occupied", "occupied_before", "claimed", "advance", "liberated", "defender_held_abroad")
 
 
-def town_status(towns: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, land: shapely.Geometry | None = None,
-                snap: float = 0.02) -> pd.Series:
-    """Status of each town under ``zones`` (``free`` where no zone covers it).
+def town_status(towns: gpd.GeoDataFrame | gpd.GeoSeries, zones: gpd.GeoDataFrame,
+                land: shapely.Geometry | None = None, snap: float = 0.02) -> pd.Series:
+    """Status of the ground under each town (``free`` where no zone covers it).
 
-    With ``land`` (the country outline), a town whose point falls just off the outline (a
-    coastal or river-bank town against a coarse coastline) takes the status of a zone within
-    ``snap`` degrees (~2 km); towns on land are never snapped.
+    Where zones overlap, the first status of ``TOWN_PRIORITY`` wins. With ``land`` (the
+    country outline), a town whose point falls just off the outline (a coastal or river-bank
+    town against a coarse coastline) takes the status of a zone within ``snap`` degrees
+    (~2 km); towns on land are never snapped. Spatial-index queries, cheap enough for every
+    frame of a replay.
     """
-    status = np.full(len(towns), model.FREE, dtype=object)
-    if len(towns) and len(zones):
-        x, y = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
-        undecided = np.ones(len(towns), dtype=bool)
-        offshore = ~shapely.contains_xy(land, x, y) if land is not None else np.zeros(len(towns), dtype=bool)
-        for near in (False, True):
-            for name in TOWN_PRIORITY:
-                geoms = zones.geometry[zones["status"] == name]
-                if geoms.empty:
-                    continue
-                area = shapely.union_all(geoms.values)
-                if near:
-                    hit = undecided & offshore
-                    hit[hit] = shapely.dwithin(area, shapely.points(x[hit], y[hit]), snap)
-                else:
-                    shapely.prepare(area)
-                    hit = undecided & shapely.contains_xy(area, x, y)
-                status[hit] = name
-                undecided &= ~hit
-            if land is None:
-                break
-    return pd.Series(status, index=towns.index, name="status")
+    points = towns.geometry if isinstance(towns, gpd.GeoDataFrame) else towns
+    out = np.full(len(points), model.FREE, dtype=object)
+    if len(points) and len(zones):
+        rank = {s: i for i, s in enumerate(TOWN_PRIORITY)}
+        status = zones["status"].to_numpy()
+        tree = shapely.STRtree(zones.geometry.values)
+        best = np.full(len(points), len(rank))
+        geoms = np.asarray(points.values, dtype=object)
+
+        def assign(pt: np.ndarray, zi: np.ndarray, allowed: np.ndarray) -> None:
+            for p, z in zip(pt, zi, strict=True):
+                r = rank.get(status[z], len(rank))
+                if allowed[p] and r < best[p]:
+                    best[p], out[p] = r, status[z]
+
+        assign(*tree.query(geoms, predicate="within"), np.ones(len(points), dtype=bool))
+        if land is not None:
+            offshore = (best == len(rank)) & ~shapely.contains_xy(land, shapely.get_x(geoms), shapely.get_y(geoms))
+            if offshore.any():
+                assign(*tree.query(geoms, predicate="dwithin", distance=snap), offshore)
+    return pd.Series(out, index=points.index, name="status")
 
 
 def data_dates(control: gpd.GeoDataFrame, strikes: gpd.GeoDataFrame) -> tuple[dt.date, dt.date]:
