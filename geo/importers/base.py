@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -183,6 +184,13 @@ def read_csv(path: Path, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252"), *
         raise DataError(f"{path}: not a readable CSV ({exc})") from None
     df.index = pd.RangeIndex(1, len(df) + 1)
     return df
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, what: str) -> None:
+    """DataError naming ``path`` and the missing columns when ``frame`` lacks any of ``columns``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: not a {what} file (missing column(s) {', '.join(missing)})")
 
 
 def reject_rows(result: FileResult, frame: pd.DataFrame, mask: pd.Series, field: str, reason: str,

@@ -37,6 +37,8 @@ def load_items(path: Path) -> list:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
+        raise DataError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(items, list):
         raise DataError(f"{path}: expected a JSON array of incidents, found a {type(items).__name__}")
     return items

@@ -14,8 +14,7 @@ from typing import ClassVar
 import pandas as pd
 
 from geo.importers import events_common as ev
-from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows
-from geo.model import DataError
+from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows, require_columns
 
 COLUMNS = ("entry", "date", "event_group", "title", "brief description", "lat", "lon", "country", "province",
            "district", "town/city", "arms/munition", "link", "geolocation")
@@ -53,9 +52,7 @@ class CIRImporter(Importer):
     def read(self, path: Path, result: FileResult, options: Options) -> None:
         df = read_csv(path)
         result.read = len(df)
-        missing = [c for c in COLUMNS if c not in df.columns]
-        if missing:
-            raise DataError(f"{path}: not a CIR events file (missing column(s) {', '.join(missing)})")
+        require_columns(df, COLUMNS, path, "CIR events")
         df = df.assign(category=category(df["event_group"]))
         times = event_dates(df["date"], df["title"])
         df = reject_rows(result, df.assign(time=times), times.isna(), "date",

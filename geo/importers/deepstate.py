@@ -53,7 +53,7 @@ def snapshot_time(path: Path, members: dict) -> pd.Timestamp:
         value = m.group(1)
     try:
         return pd.Timestamp(int(value), unit="s", tz="UTC")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
         raise DataError(f"{path}: field 'id': {value!r} is not a Unix time") from None
 
 

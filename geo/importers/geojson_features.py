@@ -54,6 +54,8 @@ def load_features(path: Path) -> Collection:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
+        raise DataError(f"{path}: not valid JSON ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("map"), dict):
         data = {**data["map"], **{k: v for k, v in data.items() if k != "map"}}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":

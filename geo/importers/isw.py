@@ -109,7 +109,7 @@ def _row(path: Path, props: dict, geom) -> tuple[dict | None, tuple | None]:
     notes = ["Kursk oblast (Russia)" if layer.startswith("kursk_") else "", dropped]
     try:
         area_value = float(area)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         area_value = float("nan")
     return {"source": "isw", "as_of": pd.Timestamp(date, tz="UTC"), "status": status, "label": layer,
             "note": "; ".join(n for n in notes if n), "source_url": URL, "area_km2": area_value,

@@ -26,7 +26,7 @@ import pandas as pd
 
 from geo import model
 from geo.importers import events_common as ev
-from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows
+from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows, require_columns
 from geo.model import DataError
 
 LOOKUP = "missiles_and_uav.csv"
@@ -129,9 +129,7 @@ class MissilesImporter(Importer):
             lookup = dict(zip(df["model"].str.strip(), df["category"].str.strip(), strict=True))
             result.frames["weapons"] = df.assign(kind=df["model"].map(lambda m: weapon_kind(m, lookup)[0]))
             return
-        missing = [c for c in COLUMNS if c not in df.columns]
-        if missing:
-            raise DataError(f"{path}: not a missile-attacks file (missing column(s) {', '.join(missing)})")
+        require_columns(df, COLUMNS, path, "missile-attacks")
         self._attacks(df, path, result)
 
     def _attacks(self, df: pd.DataFrame, path: Path, result: FileResult) -> None:

@@ -13,8 +13,7 @@ from typing import ClassVar
 import pandas as pd
 
 from geo.importers import events_common as ev
-from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows
-from geo.model import DataError
+from geo.importers.base import FileResult, Importer, Options, read_csv, reject_rows, require_columns
 
 COLUMNS = ("id", "year", "type_of_violence", "dyad_name", "source_headline", "where_prec", "where_coordinates",
            "where_description", "adm_1", "latitude", "longitude", "date_start", "date_end", "deaths_civilians",
@@ -50,9 +49,7 @@ class UCDPImporter(Importer):
     def read(self, path: Path, result: FileResult, options: Options) -> None:
         df = read_csv(path)
         result.read = len(df)
-        missing = [c for c in COLUMNS if c not in df.columns]
-        if missing:
-            raise DataError(f"{path}: not a UCDP GED file (missing column(s) {', '.join(missing)})")
+        require_columns(df, COLUMNS, path, "UCDP GED")
         start, end = parse_dates(df["date_start"]), parse_dates(df["date_end"])
         df = reject_rows(result, df.assign(time=start, time_end=end), start.isna(), "date_start",
                          "unparseable or missing date", df["date_start"])
