@@ -81,3 +81,11 @@ def test_play_advances_the_date(app):
     assert app.session_state.date > dt.date(2022, 3, 1)
     app.button(key="play_button").click().run()
     assert not app.session_state.playing
+
+
+def test_empty_data_directory_is_one_sentence_in_the_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("FRONTLINE_DATA", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("holds no control zones, towns or strikes" in e.value for e in at.error)
