@@ -26,6 +26,7 @@ from layers import REGISTRY, View
 from layers.basemap import STATIC_URL, AssetStore, Legend, base_map, ensure_static
 from ui import changes as ui_changes
 from ui.replay import replay_panel
+from ui.text import md
 from ui.upload import upload_panel
 
 HERE = Path(__file__).resolve().parent
@@ -118,7 +119,7 @@ def sidebar(atlas: Atlas) -> None:
     sb.button(label, key="play_button", on_click=_toggle_play, args=(atlas,), use_container_width=True)
     sb.header("Basemap")
     sb.toggle("Online map tiles (OpenStreetMap)", key="tiles", help="Off: the offline vector basemap only.")
-    sb.caption("Data: " + " · ".join(atlas.attribution()))
+    sb.caption("Data: " + " · ".join(md(line) for line in atlas.attribution()))
 
 
 def _toggle_play(atlas: Atlas) -> None:
@@ -173,11 +174,11 @@ def summary(atlas: Atlas, view: View) -> str:
         return "No control zones loaded."
     as_of = atlas.snapshot_at(view.date, view.source)
     if as_of is None:
-        return f"No {view.source} snapshot on or before {view.date}."
+        return f"No {md(view.source)} snapshot on or before {view.date}."
     areas = atlas.cache.get(("areas", view.source, as_of),
                             lambda: analysis.status_areas(atlas.zones_at(view.date, view.source)))
     held = areas.get("held", 0.0)
-    return (f"Control: **{view.source}** snapshot of {as_of:%Y-%m-%d} · held by the invading force: "
+    return (f"Control: **{md(view.source)}** snapshot of {as_of:%Y-%m-%d} · held by the invading force: "
             f"**{held:,.0f} km²** ({analysis.share_pct(held):.1f}% of Ukraine)")
 
 
@@ -242,12 +243,12 @@ def main() -> None:
     try:
         atlas = load_atlas(choices[label])
     except model.DataError as exc:
-        st.error(f"Cannot load the data: {exc}")
+        st.error(f"Cannot load the data: {md(exc)}")
         st.stop()
     st.session_state.loaded_data = label
     atlas = upload_panel(atlas)  # the session's uploads on top of the shared data
     for problem in init_state(atlas):
-        st.warning(problem)
+        st.warning(md(problem))  # problems quote the URL's parameters
     st.markdown(PAGE_CSS, unsafe_allow_html=True)  # our own constant CSS, no data
     st.title("frontline")
     sidebar(atlas)

@@ -61,7 +61,7 @@ class Atlas:
     def control(self) -> gpd.GeoDataFrame:
         """Every control zone of every snapshot (loads the whole store on first use)."""
         if self._control is None:
-            self._control = gpd.read_parquet(self._control_file)
+            self._control = read_parquet(self._control_file)
         return self._control
 
     @cached_property
@@ -71,8 +71,10 @@ class Atlas:
             return pd.DataFrame(self._control.drop(columns=self._control.geometry.name))
         import pyarrow.parquet as pq
 
-        names = [n for n in pq.read_schema(self._control_file).names if n != "geometry"]
-        return pq.read_table(self._control_file, columns=names).to_pandas()
+        with open(self._control_file, "rb") as fh:  # one open file: see read_parquet
+            parquet = pq.ParquetFile(fh)
+            names = [n for n in parquet.schema_arrow.names if n != "geometry"]
+            return parquet.read(columns=names).to_pandas()
 
     def snapshots(self, source: str) -> pd.DatetimeIndex:
         """Sorted snapshot times of ``source`` (cached)."""
@@ -96,7 +98,7 @@ class Atlas:
             return self.cache.get(("zones", source, t), lambda: c[(c["source"] == source) & (c["as_of"] == t)])
 
         def read() -> gpd.GeoDataFrame:
-            return gpd.read_parquet(self._control_file, filters=[("source", "==", source), ("as_of", "==", t)])
+            return read_parquet(self._control_file, filters=[("source", "==", source), ("as_of", "==", t)])
 
         return self.cache.get(("zones", source, t), read)
 
@@ -140,10 +142,7 @@ class Atlas:
             return None
 
         def load() -> pd.DataFrame:
-            try:
-                return gpd.read_parquet(self.path / f"{name}.parquet")
-            except ValueError:  # no geometry column
-                return pd.read_parquet(self.path / f"{name}.parquet")
+            return read_parquet(self.path / f"{name}.parquet")
 
         return self.cache.get(("table", name), load)
 
@@ -183,6 +182,21 @@ class Atlas:
         atomic_write(root / MANIFEST, lambda p: Path(p).write_text(text, "utf-8"))
 
 
+def read_parquet(path: Path, **kwargs) -> pd.DataFrame:
+    """A store table (a GeoDataFrame, or a DataFrame when it has no geometry) read through ONE open file.
+
+    Given a path, pyarrow may open it more than once (footer, then pages); when an import renames
+    a new version over it in between, the read mixes two files ("Page was smaller than expected").
+    One open file handle keeps the version it opened, so a reader gets the old or the new table.
+    """
+    with open(path, "rb") as fh:
+        try:
+            return gpd.read_parquet(fh, **kwargs)
+        except ValueError:  # no geometry column
+            fh.seek(0)
+            return pd.read_parquet(fh, **kwargs)
+
+
 def atomic_write(target: Path, write) -> None:
     """Write through a temp file in the same folder, then rename over ``target``."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -199,7 +213,7 @@ def _read_layer(root: Path, name: str) -> gpd.GeoDataFrame:
     """Read one layer from ``root``; raises DataError naming the file on bad rows."""
     parquet, geojson, csv = root / f"{name}.parquet", root / f"{name}.geojson", root / f"{name}.csv"
     if parquet.exists():  # written by our importers, validated at import time
-        return gpd.read_parquet(parquet)
+        return read_parquet(parquet)
     if geojson.exists():
         frame, file = gpd.read_file(geojson), geojson
     elif csv.exists():

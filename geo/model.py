@@ -195,7 +195,7 @@ def normalize(
            kinds.map(lambda k: shapely.GeometryType(k).name if k >= 0 else "None"))
     ok = ~bad
     geom2 = shapely.force_2d(geom[ok.values])
-    coords_ok = np.array([_coords_in_range(g) for g in geom2], dtype=bool)
+    coords_ok = _coords_in_range(geom2)
     reject(pd.Series(~coords_ok, index=df.index[ok.values]).reindex(df.index, fill_value=False), "geometry",
            "coordinates outside lon -180..180 / lat -90..90 or not finite (projected coordinates or swapped lon/lat?)")
     ok = ~bad
@@ -248,11 +248,12 @@ def normalize(
     return gpd.GeoDataFrame(clean.reset_index(drop=True), geometry="geometry", crs=CRS), rejects
 
 
-def _coords_in_range(g: shapely.Geometry) -> bool:
-    xy = shapely.get_coordinates(g)
-    if not len(xy):
-        return True
-    return bool(np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all())
+def _coords_in_range(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: every coordinate finite and within lon -180..180, lat -90..90 (vectorised)."""
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(xy).all(axis=1) | (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+    return np.bincount(owner[bad], minlength=len(geoms)) == 0
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import model
-from geo.atlas import MANIFEST, atomic_write
+from geo.atlas import MANIFEST, atomic_write, read_parquet
 from geo.importers.base import FileResult, Importer, file_key
 
 REJECTS = "rejects.csv"
@@ -25,10 +25,7 @@ REJECTS = "rejects.csv"
 def _read_table(path: Path) -> pd.DataFrame | None:
     if not path.exists():
         return None
-    try:
-        return gpd.read_parquet(path)
-    except ValueError:  # a table without geometry
-        return pd.read_parquet(path)
+    return read_parquet(path)
 
 
 def _replace(old: pd.DataFrame | None, new: pd.DataFrame, keys: set[tuple[str, str]]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from geo.atlas import Atlas
 from layers.base import View
 from layers.changes import CHANGE_STYLE, comparison_dates
 from layers.style import STATUS_STYLE, STRIKE_STYLE
+from ui.text import md
 
 STRIKE_WINDOWS = (7, 30, 90, 365)
 AUTO_SNAPSHOTS = 150  # above this, the area series waits for a click
@@ -62,7 +63,7 @@ def area_panel(atlas: Atlas, view: View) -> None:
         return
     n = len(atlas.snapshots(view.source))
     if n > AUTO_SNAPSHOTS and not st.session_state.get("changes_area_ok"):
-        st.caption(f"{n} {view.source} snapshots: the first computation takes about {n * 0.1:.0f} s, "
+        st.caption(f"{n} {md(view.source)} snapshots: the first computation takes about {n * 0.1:.0f} s, "
                    "then the chart is shared by every session.")
         if not st.button("Compute areas over time", key="changes_area_go"):
             return
@@ -92,13 +93,13 @@ def diff_panel(atlas: Atlas, view: View) -> None:
     try:
         d = _current_diff(atlas, view)
     except model.DataError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return
     if d is None:
         st.info("No earlier snapshot to compare with: choose a date under 'Changes since'.")
         return
     t = d.totals()
-    st.caption(f"{d.source}: snapshot of {d.snapshot_from:%Y-%m-%d %H:%M} → {d.snapshot_to:%Y-%m-%d %H:%M} UTC; "
+    st.caption(f"{md(d.source)}: snapshot of {d.snapshot_from:%Y-%m-%d %H:%M} → {d.snapshot_to:%Y-%m-%d %H:%M} UTC; "
                "held = occupied + occupied before 2022; geodesic km² on full-resolution zones.")
     cols = st.columns(4)
     cols[0].metric(CHANGE_STYLE["gain"]["label"], f"{t['gain']:,.1f} km²")
@@ -152,20 +153,21 @@ def sources_panel(atlas: Atlas, view: View) -> None:
     if not view.source or not others:
         st.info("Load a second control source (e.g. ISW next to DeepState) to compare them.")
         return
-    b = st.selectbox(f"Compare {view.source} with", others, key="changes_compare_source")
+    b = st.selectbox(f"Compare {md(view.source)} with", others, key="changes_compare_source")
     try:
         c = changes.compare_sources(atlas, view.date, view.source, b)
     except model.DataError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return
     f = c.figures()
+    name_a, name_b = md(c.a), md(c.b)
     cols = st.columns(5)
-    cols[0].metric(f"Held ({c.a})", f"{f['held_a']:,.0f} km²")
-    cols[1].metric(f"Held ({c.b})", f"{f['held_b']:,.0f} km²")
+    cols[0].metric(f"Held ({name_a})", f"{f['held_a']:,.0f} km²")
+    cols[1].metric(f"Held ({name_b})", f"{f['held_b']:,.0f} km²")
     cols[2].metric("Both agree", f"{f['both']:,.0f} km²")
-    cols[3].metric(f"{c.a} only", f"{f['a_only']:,.0f} km²")
-    cols[4].metric(f"{c.b} only", f"{f['b_only']:,.0f} km²")
-    st.caption(f"Snapshots: {c.a} {c.snapshot_a:%Y-%m-%d %H:%M}, {c.b} {c.snapshot_b:%Y-%m-%d %H:%M} UTC. "
+    cols[3].metric(f"{name_a} only", f"{f['a_only']:,.0f} km²")
+    cols[4].metric(f"{name_b} only", f"{f['b_only']:,.0f} km²")
+    st.caption(f"Snapshots: {name_a} {c.snapshot_a:%Y-%m-%d %H:%M}, {name_b} {c.snapshot_b:%Y-%m-%d %H:%M} UTC. "
                "Switch on 'Where sources disagree' to see the areas on the map.")
 
 

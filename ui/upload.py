@@ -23,6 +23,7 @@ from geo.importers import run_file
 from geo.importers.base import DEFAULT_MAX_BYTES, FileResult, Options
 from geo.importers.generic import READERS, GenericImporter
 from geo.session import with_upload
+from ui.text import md
 
 LAYER_CHOICES = ("auto", "control", "towns", "strikes")
 TYPES = [ext.lstrip(".") for ext in READERS if ext != ".shp"]  # a lone .shp lacks its .dbf/.shx: zip them
@@ -85,11 +86,11 @@ def overlay(atlas: Atlas, uploads: list[Upload]) -> Atlas:
 
 def _show(where, upload: Upload) -> None:
     if upload.error:
-        where.error(upload.error)
+        where.error(md(upload.error))  # errors quote the file's column names and values
         return
     result = upload.result
     stored = ", ".join(f"{len(v)} {k}" for k, v in result.frames.items() if len(v)) or "nothing"
-    where.caption(f"**{upload.name}**: {result.read} rows read, stored {stored}, rejected {len(result.rejects)}")
+    where.caption(f"**{md(upload.name)}**: {result.read} rows read, stored {stored}, rejected {len(result.rejects)}")
     if result.rejects:
         where.dataframe(model.rejects_frame(result.rejects), hide_index=True, height=180)
 

@@ -158,7 +158,9 @@ def abroad(geom: shapely.Geometry) -> bool:
 
 
 def where(geom: shapely.Geometry) -> str:
-    """'64.37E 14.49N': a short place for messages (a representative point)."""
+    """'64.37E 14.49N': a short place for messages (a representative point; '?' when empty)."""
+    if geom is None or geom.is_empty:
+        return "?"
     p = geom.representative_point() if geom.geom_type != "Point" else geom
     return f"{p.x:.2f}{'E' if p.x >= 0 else 'W'} {abs(p.y):.2f}{'N' if p.y >= 0 else 'S'}"
 

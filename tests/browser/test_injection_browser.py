@@ -11,62 +11,18 @@ data), and the offline HTML replay must show them as text.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 import pytest
-from shapely.geometry import Point, box
 
-from geo import export, model
-from geo.atlas import Atlas
+from geo import export
+from layers import REGISTRY
 from tests.browser.harness import app_server, browser, map_frame, offline_page
+from tests.hostile_data import DAY, DOLLAR, IMG, PAYLOADS, SCRIPT, SOURCE, TEMPLATE, hostile_atlas
 
 pytestmark = pytest.mark.browser
-SCRIPT = "<script>window.__pwned=1</script>"
-IMG = '<img src=x onerror="window.__pwned=1">'
-JS_LINK = "javascript:window.__pwned=1"
-TEMPLATE = "{{7*7}}"
-DOLLAR = "${window.__pwned=1}"
-MARKDOWN = "[click](javascript:window.__pwned=1) ![t](http://evil.example/track.png)"
-PAYLOADS = (SCRIPT, IMG, JS_LINK, TEMPLATE, DOLLAR, MARKDOWN)
-SOURCE = f"src {SCRIPT} {MARKDOWN}"  # a source name is shown in the sidebar, the summary line and the legend
-DAY = dt.date(2022, 3, 5)
-
-
-def ts(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def hostile_atlas() -> Atlas:
-    """Two control sources, three towns and three strikes whose every text field carries a payload."""
-    n = len(PAYLOADS)
-    control = gpd.GeoDataFrame({
-        "source": [SOURCE, SOURCE, "plain"], "as_of": [ts("2022-03-01")] * 3,
-        "status": ["occupied", "contested", "occupied"], "label": [f"zone {SCRIPT}", f"zone {IMG}", "plain"],
-        "note": [f"{TEMPLATE} {DOLLAR}", MARKDOWN, ""], "source_url": [JS_LINK, "http://ok.example/a", ""],
-    }, geometry=[box(33, 48, 35, 50), box(35, 48, 36, 50), box(30, 45, 31, 46)], crs=model.CRS)
-    towns = gpd.GeoDataFrame({
-        "town_id": [f"t{i} {p}" for i, p in enumerate(PAYLOADS[:3])],
-        "name": [f"Capital {SCRIPT}", f"Centre {IMG}", f"Town {TEMPLATE} {DOLLAR}"],
-        "name_uk": [IMG, SCRIPT, MARKDOWN], "population": [3_000_000, 400_000, 9_000],
-        "admin1": [SCRIPT, DOLLAR, JS_LINK], "kind": ["capital", "oblast_centre", "town"],
-        "source": [SOURCE] * 3, "note": [MARKDOWN, TEMPLATE, IMG],
-    }, geometry=[Point(34, 49), Point(35.5, 49.5), Point(31.5, 48.5)], crs=model.CRS)
-    strikes = gpd.GeoDataFrame({
-        "event_id": [f"s{i}" for i in range(3)], "time": [ts("2022-03-03T10:00"), ts("2022-03-04"),
-                                                          ts("2022-03-05T08:00")],
-        "time_precision": ["minute", "day", "minute"], "kind": ["missile", "drone", "artillery"],
-        "weapon": [SCRIPT, IMG, TEMPLATE], "target": [IMG, DOLLAR, SCRIPT], "place": [f"Place {SCRIPT}", IMG, DOLLAR],
-        "admin1": [TEMPLATE, SCRIPT, IMG], "killed": [1, 0, 2], "injured": [0, 3, 1],
-        "description": [" ".join(PAYLOADS), SCRIPT, IMG], "source": [SOURCE] * 3,
-        "source_url": [JS_LINK, f"http://ok.example/?q={SCRIPT}", MARKDOWN], "location_precision": ["exact"] * 3,
-    }, geometry=[Point(32, 48.5), Point(33.5, 49.5), Point(35.2, 48.8)], crs=model.CRS)
-    assert n == 6
-    frames = {k: model.normalize(k, v)[0] for k, v in {"control": control, "towns": towns, "strikes": strikes}.items()}
-    return Atlas(**frames, manifest={"name": f"store {SCRIPT}"})
+LAYERS = ",".join(REGISTRY)  # every map layer on, the changes and disagreement layers included
 
 
 @pytest.fixture(scope="module")
@@ -97,40 +53,64 @@ OPEN_ALL = """() => {
 }"""
 
 
-def test_app_shows_hostile_strings_as_text_and_runs_none(hostile_store):
+# Where each <img> a Markdown payload produced sits: before the "Analysis" panels, or in them (ui/changes.py).
+FOREIGN_IMAGES = """() => {
+  const anchor = Array.from(document.querySelectorAll('[data-testid="stWidgetLabel"]'))
+    .find(e => e.innerText.trim() === 'Analysis');
+  return Array.from(document.querySelectorAll("img[src*='evil.example']")).map(img => ({
+    in_panels: !!anchor && !!(anchor.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING),
+    where: ((img.closest('[data-testid]') || {}).outerHTML || '').slice(0, 300)}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def visit(hostile_store) -> dict:
+    """Open the app on the hostile store with every layer on, open every popup and tooltip, record what happened."""
     requests: list[str] = []
     with app_server(data=hostile_store) as url, browser() as b:
         page = offline_page(b)
         page.on("request", lambda r: requests.append(r.url))
         page.on("dialog", lambda d: (requests.append(f"dialog:{d.message}"), d.dismiss()))
-        page.goto(f"{url}/?date={DAY}&window=7")
+        page.goto(f"{url}/?date={DAY}&window=7&layers={LAYERS}")
         frame = map_frame(page)
-        frame.wait_for_function("() => document.querySelectorAll('.leaflet-strikes-pane path').length >= 3",
-                                timeout=30_000)
+        frame.wait_for_function("() => ['strikes', 'towns'].every(p => document.querySelectorAll("
+                                "`.leaflet-${p}-pane path`).length >= 3)", timeout=30_000)  # towns are fetched
+        page.get_by_text("Analysis").first.wait_for(timeout=30_000)
         shown = frame.evaluate(OPEN_ALL)
-        text, html = "\n".join(shown["texts"]), "\n".join(shown["htmls"])
         page.wait_for_timeout(500)  # any onerror or injected script would have run by now
-        assert frame.evaluate("() => window.__pwned") is None
-        assert page.evaluate("() => window.__pwned") is None
-        assert SCRIPT in text and IMG in text and TEMPLATE in text and DOLLAR in text  # shown literally
-        assert "Capital <script>" in text and "Place <script>" in text and "zone <script>" in text
-        assert "&lt;script&gt;" in html and "<script" not in html and "<img" not in html
-        assert 'href="javascript' not in html.lower()
-        assert frame.locator(".leaflet-popup-content img, .leaflet-tooltip img").count() == 0
-        body = page.locator("section[data-testid='stSidebar']").inner_text()
-        assert "src <script>" in body  # the source name in the sidebar, as text
-        assert not [u for u in requests if u.endswith("/x") or "evil.example" in u or u.startswith("dialog:")]
-        assert page.locator("a[href^='javascript']").count() == 0
-        assert frame.locator("a[href^='javascript']").count() == 0
+        return {
+            "text": "\n".join(shown["texts"]), "html": "\n".join(shown["htmls"]),
+            "pwned": [frame.evaluate("() => window.__pwned"), page.evaluate("() => window.__pwned")],
+            "sidebar": page.locator("section[data-testid='stSidebar']").inner_text(),
+            "js_links": page.locator("a[href^='javascript']").count() + frame.locator("a[href^='javascript']").count(),
+            "map_images": frame.locator(".leaflet-popup-content img, .leaflet-tooltip img").count(),
+            "images": page.evaluate(FOREIGN_IMAGES), "requests": requests,
+        }
+
+
+def test_app_shows_hostile_strings_as_text_and_runs_none(visit):
+    text, html = visit["text"], visit["html"]
+    assert visit["pwned"] == [None, None]
+    assert SCRIPT in text and IMG in text and TEMPLATE in text and DOLLAR in text  # shown literally
+    assert "Capital <script>" in text and "Place <script>" in text and "zone <script>" in text
+    assert "&lt;script&gt;" in html and "<script" not in html and "<img" not in html
+    assert 'href="javascript' not in html.lower() and visit["js_links"] == 0 and visit["map_images"] == 0
+    assert "src <script>" in visit["sidebar"]  # the source name in the sidebar, as text
+    assert [i for i in visit["images"] if not i["in_panels"]] == []  # the sidebar, summary and map fetch nothing
+    assert not [u for u in visit["requests"] if u.endswith("/x") or u.startswith("dialog:")]
+
+
+def test_analysis_panels_fetch_nothing_a_source_name_points_to(visit):
+    assert visit["images"] == [] and not [u for u in visit["requests"] if "evil.example" in u]
 
 
 def test_geojson_export_carries_the_strings_verbatim():
     atlas = hostile_atlas()
     text = export.dumps(export.snapshot(atlas, DAY, source=SOURCE, window_days=7))
     data = json.loads(text)
-    props = {f["properties"]["layer"]: f["properties"] for f in data["features"]}
-    assert props["strikes"]["description"] == " ".join(PAYLOADS) or any(
-        f["properties"].get("description") == " ".join(PAYLOADS) for f in data["features"])
+    assert any(f["properties"].get("description") == " ".join(PAYLOADS) for f in data["features"])
+    assert {f["properties"]["name"] for f in data["features"] if f["properties"]["layer"] == "towns"} == {
+        f"Capital {SCRIPT}", f"Centre {IMG}", f"Town {TEMPLATE} {DOLLAR}"}
     assert {f["properties"]["label"] for f in data["features"] if f["properties"]["layer"] == "control"} == {
         f"zone {SCRIPT}", f"zone {IMG}"}
     assert data["metadata"]["control_source"] == SOURCE and SOURCE in data["metadata"]["sources"]
@@ -151,9 +131,11 @@ def test_html_replay_offline_shows_strings_as_text(tmp_path):
     html = out.read_text("utf-8")
     assert "<script>window.__pwned" not in html and "<img src=x" not in html
     with browser() as b:
-        page = offline_page(b)
-        blocked_dialogs: list[str] = []
-        page.on("dialog", lambda d: (blocked_dialogs.append(d.message), d.dismiss()))
+        page, blocked, dialogs = b.new_page(viewport={"width": 1280, "height": 800}), [], []
+        local = ("file://", "data:", "blob:", "about:")
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else (
+            blocked.append(r.request.url), r.abort()))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(out.as_uri())
         page.wait_for_function("() => window.replay && window.replayMap", timeout=30_000)
         page.evaluate("() => window.replay.show(window.replay.frames - 1)")
@@ -162,7 +144,8 @@ def test_html_replay_offline_shows_strings_as_text(tmp_path):
               const e = l.getTooltip().getElement(); if (e) out.push(e.innerText); } });
             return out; }""")
         page.wait_for_timeout(300)
-        assert page.evaluate("() => window.__pwned") is None and blocked_dialogs == []
+        assert page.evaluate("() => window.__pwned") is None and dialogs == []
+        assert blocked == [], "the replay is self-contained and its strings fetch nothing"
         title = page.locator("#title").inner_text()
         assert title == f"Replay {SCRIPT} {TEMPLATE}"
         assert f"Capital {SCRIPT}" in "\n".join(tips) and f"Place {SCRIPT}" in "\n".join(tips)
