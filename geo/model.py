@@ -171,16 +171,17 @@ def normalize(
         df = df.to_crs(CRS)
     if not df.index.is_unique:
         raise DataError(f"{file}: row labels are not unique")
-    labels = {i: _row_label(i) for i in df.index} if index_labels else {i: n for n, i in enumerate(df.index, 1)}
+    index = df.index
     bad = pd.Series(False, index=df.index)
 
     def reject(mask: pd.Series, field: str, reason: str, values: pd.Series | None = None) -> None:
         nonlocal bad
         mask = pd.Series(mask, index=df.index).astype("boolean").fillna(False).astype(bool)
         new = mask & ~bad
-        for i in df.index[new]:
-            value = "" if values is None else str(values.loc[i])[:200]
-            rejects.append(Reject(file, labels[i], field, reason, value))
+        for pos in np.flatnonzero(new.to_numpy()):  # labels are computed for rejected rows only
+            i = index[pos]
+            value = "" if values is None else str(values.iloc[pos])[:200]
+            rejects.append(Reject(file, _row_label(i) if index_labels else int(pos) + 1, field, reason, value))
         bad = bad | new
 
     geom = df.geometry.values
