@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 from geo import analysis, export, model, timeline
 from geo.atlas import Atlas
 from layers import REGISTRY, View
-from layers.basemap import STATIC_URL, AssetStore, Legend, base_map, ensure_static
+from layers.basemap import STATIC_URL, AssetStore, ForgetReplacedGroups, Legend, base_map, ensure_static
 from ui import changes as ui_changes
 from ui.replay import replay_panel
 from ui.text import md
@@ -198,6 +198,9 @@ def map_panel(atlas: Atlas) -> None:
     on = active_layers()
     usable = {name: lyr for name, lyr in REGISTRY.items() if lyr.available(atlas)}
     groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in usable.items()]
+    reset = folium.FeatureGroup(name="reset", control=False)
+    ForgetReplacedGroups().add_to(reset)
+    groups.insert(0, reset)
     legend = folium.FeatureGroup(name="legend", control=False)
     sections = [(lyr.title, lyr.legend(atlas, view)) for name, lyr in usable.items() if name in on]
     Legend([s for s in sections if s[1]]).add_to(legend)

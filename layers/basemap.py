@@ -116,6 +116,25 @@ class Legend(MacroElement):
         self.html = legend_html(sections)
 
 
+class ForgetReplacedGroups(MacroElement):
+    """Sent first with each update: empties ``window.feature_group``.
+
+    streamlit-folium removes the previous update's groups from the map, then runs the new
+    script, which pushes the new groups onto ``window.feature_group``; it never empties that
+    array, so every replaced group stays referenced and each update iterates over all earlier
+    ones (upstream issue #247: memory and time grow with every slider step). Emptying it here,
+    after the removal and before the new pushes, keeps only the groups on the map.
+    """
+
+    _template = Template("""{% macro script(this, kwargs) %}
+    window.feature_group = [];
+    {% endmacro %}""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ForgetReplacedGroups"
+
+
 def legend_html(sections: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
     """Escaped legend HTML: a heading per section and a swatch per entry."""
     parts = ["<div class='fl-legend-cols'>"]

@@ -38,6 +38,7 @@ def test_slider_step_changes_feature_group_not_base_map(app):
     assert not app.exception
     assert before["script"] == after["script"] == first["script"]
     assert before["feature_group"] != after["feature_group"]
+    assert "window.feature_group = [];" in after["feature_group"].split("map_div.addLayer")[0]
     assert app.query_params["date"] == ["2022-04-10"] or app.query_params["date"] == "2022-04-10"
 
 
