@@ -40,7 +40,8 @@ def test_map_loads_offline_and_slider_step_changes_polygons(server):
         assert frame.evaluate("() => window.__mounted") == "once"
         assert frame.evaluate("() => map_div.getZoom()") == 7
         # replaced feature groups are not kept (streamlit-folium issue #247)
-        kept = frame.evaluate("() => [window.feature_group.length, window.feature_group.filter(g => map_div.hasLayer(g)).length]")
+        kept = frame.evaluate("() => [window.feature_group.length,"
+                              " window.feature_group.filter(g => map_div.hasLayer(g)).length]")
         assert kept[0] == kept[1] <= 10
         page.screenshot(path=str(SHOTS / "app-2022-04-06.png"))
         assert page.blocked == [] or all("127.0.0.1" not in u for u in page.blocked)
