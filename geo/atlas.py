@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -24,6 +25,8 @@ from geo.display import LRU
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 MANIFEST = "atlas.json"
+# Rows per parquet row group: small for control zones (a snapshot's geometry is read by row group).
+ROW_GROUP = {"control": 128, "towns": 65536, "strikes": 65536}
 
 
 class Atlas:
@@ -69,12 +72,36 @@ class Atlas:
         """Control zones' attributes without geometry (cheap: no geometry is parsed)."""
         if self._control is not None:
             return pd.DataFrame(self._control.drop(columns=self._control.geometry.name))
+        parquet = self._control_parquet
+        names = [n for n in parquet.schema_arrow.names if n != "geometry"]
+        return parquet.read(columns=names).to_pandas()
+
+    @cached_property
+    def _control_parquet(self):
+        """The control store, opened once and kept open: every later read sees this version of the
+        file, even when an import renames a new one over it (see read_parquet)."""
         import pyarrow.parquet as pq
 
-        with open(self._control_file, "rb") as fh:  # one open file: see read_parquet
-            parquet = pq.ParquetFile(fh)
-            names = [n for n in parquet.schema_arrow.names if n != "geometry"]
-            return parquet.read(columns=names).to_pandas()
+        return pq.ParquetFile(open(self._control_file, "rb"))  # noqa: SIM115 - lives as long as the Atlas
+
+    @cached_property
+    def _snapshot_rows(self) -> dict[tuple[str, pd.Timestamp], np.ndarray]:
+        """(source, as_of) -> row positions in the control store."""
+        return self.control_index.groupby(["source", "as_of"], sort=False).indices
+
+    def _read_snapshot(self, source: str, t: pd.Timestamp) -> gpd.GeoDataFrame:
+        """One snapshot's zones: the row groups holding its (contiguous) rows, not a scan of the file."""
+        rows = self._snapshot_rows.get((source, t), np.array([], dtype=int))
+        parquet = self._control_parquet
+        if not len(rows) or rows[-1] - rows[0] + 1 != len(rows):  # not sorted: let pyarrow filter
+            return gpd.read_parquet(self._control_file, filters=[("source", "==", source), ("as_of", "==", t)])
+        sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)]
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        first, last = np.searchsorted(starts, rows[0], "right") - 1, np.searchsorted(starts, rows[-1], "right") - 1
+        table = parquet.read_row_groups(list(range(first, last + 1)))
+        frame = table.slice(rows[0] - starts[first], len(rows)).to_pandas()
+        geometry = shapely.from_wkb(frame.pop("geometry").to_numpy())
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=model.CRS)
 
     def snapshots(self, source: str) -> pd.DatetimeIndex:
         """Sorted snapshot times of ``source`` (cached)."""
@@ -97,10 +124,7 @@ class Atlas:
             c = self._control
             return self.cache.get(("zones", source, t), lambda: c[(c["source"] == source) & (c["as_of"] == t)])
 
-        def read() -> gpd.GeoDataFrame:
-            return read_parquet(self._control_file, filters=[("source", "==", source), ("as_of", "==", t)])
-
-        return self.cache.get(("zones", source, t), read)
+        return self.cache.get(("zones", source, t), lambda: self._read_snapshot(source, t))
 
     @cached_property
     def land(self) -> shapely.Geometry:
@@ -129,7 +153,7 @@ class Atlas:
     def attribution(self) -> list[str]:
         """One attribution line per source present, from the manifest or the rows' ``source``."""
         notes = self.manifest.get("attribution", {})
-        names = set(self.control_index["source"]) | set(self.towns["source"]) | set(self.strikes["source"])
+        names = {str(v) for frame in (self.control_index, self.towns, self.strikes) for v in frame["source"].unique()}
         lines = [notes[k] for k in sorted(notes) if k in names or k == "*"]
         if lines:
             return lines
@@ -177,7 +201,8 @@ class Atlas:
             frame = self.layer(name)
             if name == "control":  # sorted so that one snapshot is a contiguous, filterable range
                 frame = frame.sort_values(["source", "as_of"], kind="stable")
-            atomic_write(root / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False, row_group_size=2048))
+            atomic_write(root / f"{name}.parquet",
+                         lambda p, f=frame, n=name: f.to_parquet(p, index=False, row_group_size=ROW_GROUP[n]))
         text = json.dumps(self.manifest, indent=2, ensure_ascii=False, default=str)
         atomic_write(root / MANIFEST, lambda p: Path(p).write_text(text, "utf-8"))
 

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import model
-from geo.atlas import MANIFEST, atomic_write, read_parquet
+from geo.atlas import MANIFEST, ROW_GROUP, atomic_write, read_parquet
 from geo.importers.base import FileResult, Importer, file_key
 
 REJECTS = "rejects.csv"
@@ -64,7 +64,8 @@ def merge(into: Path, importer: Importer, results: list[FileResult]) -> dict:
         if name == "control" and table is not None and len(table):
             table = table.sort_values(["source", "as_of"], kind="stable")  # one snapshot = one contiguous range
         if table is not None and (len(table) or name in model.LAYERS):
-            atomic_write(path, lambda p, t=table: t.to_parquet(p, index=False, row_group_size=2048))
+            size = ROW_GROUP.get(name, 65536)
+            atomic_write(path, lambda p, t=table, n=size: t.to_parquet(p, index=False, row_group_size=n))
     rejects = pd.concat(
         [model.rejects_frame(r.rejects).assign(importer=importer.name, import_file=file_key(r.file)) for r in results]
         or [model.rejects_frame([]).assign(importer="", import_file="")], ignore_index=True)

@@ -82,23 +82,23 @@ def town_status(towns: gpd.GeoDataFrame | gpd.GeoSeries, zones: gpd.GeoDataFrame
     points = towns.geometry if isinstance(towns, gpd.GeoDataFrame) else towns
     out = np.full(len(points), model.FREE, dtype=object)
     if len(points) and len(zones):
-        rank = {s: i for i, s in enumerate(TOWN_PRIORITY)}
-        status = zones["status"].to_numpy()
-        tree = shapely.STRtree(zones.geometry.values)
-        best = np.full(len(points), len(rank))
+        names = list(TOWN_PRIORITY) + sorted(set(zones["status"]) - set(TOWN_PRIORITY))
+        rank = zones["status"].map({s: i for i, s in enumerate(names)}).to_numpy()
+        best = np.full(len(points), len(names))
         geoms = np.asarray(points.values, dtype=object)
+        tree = shapely.STRtree(geoms)  # index the points: a few big zones query many points at once
 
-        def assign(pt: np.ndarray, zi: np.ndarray, allowed: np.ndarray) -> None:
-            for p, z in zip(pt, zi, strict=True):
-                r = rank.get(status[z], len(rank))
-                if allowed[p] and r < best[p]:
-                    best[p], out[p] = r, status[z]
+        def assign(zone_idx: np.ndarray, point_idx: np.ndarray, allowed: np.ndarray) -> None:
+            keep = allowed[point_idx]
+            np.minimum.at(best, point_idx[keep], rank[zone_idx[keep]])
 
-        assign(*tree.query(geoms, predicate="within"), np.ones(len(points), dtype=bool))
+        assign(*tree.query(zones.geometry.values, predicate="contains"), np.ones(len(points), dtype=bool))
         if land is not None:
-            offshore = (best == len(rank)) & ~shapely.contains_xy(land, shapely.get_x(geoms), shapely.get_y(geoms))
+            offshore = (best == len(names)) & ~shapely.contains_xy(land, shapely.get_x(geoms), shapely.get_y(geoms))
             if offshore.any():
-                assign(*tree.query(geoms, predicate="dwithin", distance=snap), offshore)
+                assign(*tree.query(zones.geometry.values, predicate="dwithin", distance=snap), offshore)
+        hit = best < len(names)
+        out[hit] = np.array(names, dtype=object)[best[hit]]
     return pd.Series(out, index=points.index, name="status")
 
 

@@ -71,11 +71,13 @@ def to_features(frame: gpd.GeoDataFrame, properties: dict[str, list]) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def geojson_group(name: str, data: dict, *, pane: str, styles: dict[str, dict]) -> folium.FeatureGroup:
-    """A feature group drawing ``data`` in ``pane``; features pick a style from ``styles`` by key ``s``."""
+def geojson_group(name: str, data: dict, *, pane: str, styles: dict[str, dict],
+                  fields: list[str] | None = None) -> folium.FeatureGroup:
+    """A feature group drawing ``data`` in ``pane``; features pick a style from ``styles`` by key ``s``
+    (and lay out their popup values ``f`` against ``fields``)."""
     group = folium.FeatureGroup(name=name, overlay=True, control=False)
     if data["features"]:
-        StyledGeoJson(data, styles, pane, name).add_to(group)
+        StyledGeoJson(data, styles, pane, name, fields=fields).add_to(group)
     return group
 
 

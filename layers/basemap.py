@@ -53,9 +53,20 @@ class AssetStore:
 
     def __init__(self, folder: Path, url_prefix: str) -> None:
         self.folder, self.url_prefix = folder, url_prefix.rstrip("/")
+        self._published: dict[int, tuple[object, str]] = {}  # id(data) -> (data, url): no re-encoding per run
 
     def publish(self, data: dict | str) -> str:
-        """Write ``data`` (once) and return its URL."""
+        """Write ``data`` (once) and return its URL; the same (cached, unchanged) object is not re-encoded."""
+        known = self._published.get(id(data))
+        if known is not None and known[0] is data:
+            return known[1]
+        url = self._write(data)
+        if len(self._published) > 32:  # bounded: old data objects are let go
+            self._published.clear()
+        self._published[id(data)] = (data, url)
+        return url
+
+    def _write(self, data: dict | str) -> str:
         text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         name = hashlib.sha1(text.encode("utf-8")).hexdigest()[:20] + ".json"
         target = self.folder / name

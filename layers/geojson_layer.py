@@ -1,15 +1,24 @@
-"""StyledGeoJson: one folium element that draws a FeatureCollection with per-feature styles.
+"""StyledGeoJson and Restyle: the folium elements that draw our layers.
 
 Features reference a style by key (``s``) in a table sent once, may override the marker
-radius (``r``) and opacity (``o``), and carry pre-escaped ``popup``, ``tooltip`` and
-``label`` HTML. Compared with ``folium.GeoJson(style_function=...)`` this sends each style
-once instead of a switch statement keyed by a unique property (which repeated every popup).
+radius (``r``) and opacity (``o``), and carry pre-escaped text: ``tooltip``, ``label``
+(a permanent label) and either a whole ``popup`` or, more compactly, a popup title ``t``
+and values ``f`` that the browser lays out against the layer's ``fields`` labels. Every
+string is escaped on the server (``layers.base.text``); the browser only concatenates.
+Compared with ``folium.GeoJson(style_function=...)``, each style is sent once instead of a
+switch statement keyed by a unique property (which repeated every popup).
 """
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
+
+# Above this many point features, markers are drawn on a canvas instead of as SVG elements.
+CANVAS_POINTS = 2000
 
 
 class StyledGeoJson(MacroElement):
@@ -19,11 +28,20 @@ class StyledGeoJson(MacroElement):
     var {{ this.get_name() }} = (function() {
       var styles = {{ this.styles | tojson }};
       var pane = {{ this.pane | tojson }};
+      var fields = {{ this.fields | tojson }};
+      var renderer = {{ this.canvas | tojson }} ? L.canvas({pane: pane}) : undefined;
       function styleOf(p) {
         var s = Object.assign({pane: pane}, styles[p.s] || {});
         if (p.r !== undefined) { s.radius = p.r; }
         if (p.o !== undefined) { s.fillOpacity = p.o; s.opacity = p.o; }
         return s;
+      }
+      function popupOf(p) {
+        if (p.popup) { return p.popup; }
+        var rows = fields.map(function(label, i) {
+          return p.f[i] ? "<tr><th>" + label + "</th><td>" + p.f[i] + "</td></tr>" : "";
+        });
+        return "<div class='fl-popup'><b>" + p.t + "</b><table>" + rows.join("") + "</table></div>";
       }
       var registry = {{ this.registry | tojson }} ? (window[{{ this.registry | tojson }}] = {}) : null;
       var layer = L.geoJson(null, {
@@ -31,15 +49,17 @@ class StyledGeoJson(MacroElement):
         interactive: {{ this.interactive | tojson }},
         style: function(f) { return styleOf(f.properties); },
         pointToLayer: function(f, latlng) {
-          var options = Object.assign({interactive: {{ this.interactive | tojson }}}, styleOf(f.properties));
+          var options = Object.assign({interactive: {{ this.interactive | tojson }}, renderer: renderer},
+                                      styleOf(f.properties));
           return L.circleMarker(latlng, options);
         },
         onEachFeature: function(f, layer) {
           var p = f.properties;
           if (registry && p.id !== undefined) { registry[p.id] = layer; }
-          if (p.popup) {
+          if (p.popup || p.f) {
             layer.bindPopup(function(l) {
-              return l.flStatus ? p.popup.replace("<!--status-->", l.flStatus) : p.popup;
+              var html = popupOf(p);
+              return l.flStatus ? html.replace("<!--status-->", l.flStatus) : html;
             }, {maxWidth: 360});
           }
           if (p.label) {
@@ -63,34 +83,58 @@ class StyledGeoJson(MacroElement):
     {% endmacro %}""")
 
     def __init__(self, data: dict | None, styles: dict[str, dict], pane: str, name: str = "layer",
-                 registry: str | None = None, url: str | None = None, interactive: bool = True) -> None:
+                 registry: str | None = None, url: str | None = None, interactive: bool = True,
+                 fields: list[str] | None = None) -> None:
         super().__init__()
-        self.interactive = interactive
-        self.url = url  # when set, the data is fetched from this URL instead of embedded
-        self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
         self._name = "StyledGeoJson"
         self.layer_name = name
         self.data = data
         self.styles = styles
         self.pane = pane
+        self.interactive = interactive
+        self.url = url  # when set, the data is fetched from this URL instead of embedded
+        self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
+        self.fields = fields or []  # escaped popup labels for features that carry ``t`` and ``f``
+        points = sum(1 for f in (data or {}).get("features", []) if f["geometry"]["type"] == "Point")
+        self.canvas = points > CANVAS_POINTS
+
+
+def bitmask(ids: np.ndarray, size: int) -> str:
+    """Row ids as a base64 bitmask of ``size`` bits (bit i of byte i // 8, least significant first)."""
+    bits = np.zeros(size, dtype=bool)
+    bits[ids] = True
+    return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode("ascii")
 
 
 class Restyle(MacroElement):
     """Restyle features of a registered StyledGeoJson by id (e.g. towns by their status at a date).
 
-    ``assign`` maps feature id -> style key (features not listed take ``default``); ``notes``
+    ``masks`` maps style key -> base64 bitmask of feature ids (``bitmask``), 4 KB per key for
+    30,000 towns instead of a list of ids; features in no mask take ``default``. ``notes``
     maps style key -> text put in the popup's ``<!--status-->`` slot. With ``visible`` false
-    the whole registered layer is hidden. Sent per date instead of re-sending the features.
+    the whole registered layer is hidden. Only features whose key changed are restyled.
     """
 
     _template = Template("""{% macro script(this, kwargs) %}
     (window[{{ this.registry | tojson }} + "_apply"] = function() {
       var reg = window[{{ this.registry | tojson }}] || {};
-      var styles = {{ this.styles | tojson }}, assign = {{ this.assign | tojson }};
+      var styles = {{ this.styles | tojson }}, masks = {{ this.masks | tojson }};
       var notes = {{ this.notes | tojson }}, visible = {{ this.visible | tojson }};
       var def = {{ this.default | tojson }};
+      var keyOf = {};
+      Object.keys(masks).forEach(function(key) {
+        var bytes = atob(masks[key]);
+        for (var b = 0; b < bytes.length; b++) {
+          var byte = bytes.charCodeAt(b);
+          for (var bit = 0; byte && bit < 8; bit++) {
+            if (byte & (1 << bit)) { keyOf[b * 8 + bit] = key; }
+          }
+        }
+      });
       Object.keys(reg).forEach(function(id) {
-        var layer = reg[id], key = assign[id] || def;
+        var layer = reg[id], key = keyOf[id] || def, state = key + (visible ? "" : "/hidden");
+        if (layer.flState === state) { return; }
+        layer.flState = state;
         layer.setStyle(Object.assign({}, styles[key] || {}, visible ? {} : {opacity: 0, fillOpacity: 0}));
         layer.flStatus = notes[key] || "";
         var tip = layer.getTooltip();
@@ -100,9 +144,9 @@ class Restyle(MacroElement):
     })();
     {% endmacro %}""")
 
-    def __init__(self, registry: str, styles: dict[str, dict], assign: dict[str, str], default: str,
+    def __init__(self, registry: str, styles: dict[str, dict], masks: dict[str, str], default: str,
                  notes: dict[str, str], visible: bool = True) -> None:
         super().__init__()
         self._name = "Restyle"
-        self.registry, self.styles, self.assign, self.default = registry, styles, assign, default
+        self.registry, self.styles, self.masks, self.default = registry, styles, masks, default
         self.notes, self.visible = notes, visible

@@ -10,9 +10,10 @@ import pandas as pd
 
 from geo import timeline
 from geo.atlas import Atlas
-from layers.base import MapLayer, View, geojson_group, popup_table, text, to_features
+from layers.base import MapLayer, View, geojson_group, link, text, to_features
 from layers.style import STRIKE_STYLE
 
+FIELDS = ["Time", "Weapon", "Target", "Oblast", "Killed", "Injured", "What happened", "Location", "Source", "Link"]
 STYLES = {k: {"fillColor": v["color"], "color": "#111111", "weight": 1.5} for k, v in STRIKE_STYLE.items()}
 
 
@@ -46,17 +47,16 @@ class StrikesLayer(MapLayer):
             "r": [_radius(r["killed"], r["injured"]) for r in rows],
             "o": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
             "tooltip": [text(f"{r['place'] or ''} {r['time']:%Y-%m-%d}: {r['kind']}") for r in rows],
-            "popup": [popup_table(_title(r), [
-                ("Time", r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
-                 else r["time"].strftime("%Y-%m-%d %H:%M UTC")),
-                ("Weapon", r["weapon"]), ("Target", r["target"]), ("Oblast", r["admin1"]),
-                ("Killed", r["killed"]), ("Injured", r["injured"]), ("What happened", r["description"]),
-                ("Location", r["location_precision"]), ("Source", r["source"]), ("Link", r["source_url"]),
-            ], link_fields=("Link",)) for r in rows],
+            "t": [text(_title(r)) for r in rows],
+            "f": [[r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
+                   else r["time"].strftime("%Y-%m-%d %H:%M UTC"),
+                   text(r["weapon"]), text(r["target"]), text(r["admin1"]), text(r["killed"]), text(r["injured"]),
+                   text(r["description"]), text(r["location_precision"]), text(r["source"]), link(r["source_url"])]
+                  for r in rows],
         })
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
+        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES, fields=FIELDS)
 
     def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         if atlas is None:

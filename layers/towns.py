@@ -11,11 +11,12 @@ import math
 
 import folium
 import geopandas as gpd
+import numpy as np
 
 from geo import timeline
 from geo.atlas import Atlas
-from layers.base import MapLayer, View, popup_table, text, to_features
-from layers.geojson_layer import Restyle, StyledGeoJson
+from layers.base import MapLayer, View, text, to_features
+from layers.geojson_layer import Restyle, StyledGeoJson, bitmask
 from layers.style import STATUS_STYLE, TOWN_STATUS_COLOR
 
 LABELLED_KINDS = ("capital", "oblast_centre")
@@ -23,6 +24,7 @@ REGISTRY = "flTowns"
 STYLES = {k: {"fillColor": c, "color": "#222222", "weight": 1, "fillOpacity": 0.95, "opacity": 1}
           for k, c in TOWN_STATUS_COLOR.items()}
 NOTES = {"free": "Held by Ukraine", **{k: v["label"] for k, v in STATUS_STYLE.items()}}
+FIELDS = ["Ukrainian", "Population", "Oblast", "Kind", "Ground at date", "Source", "Note"]
 
 
 def _radius(population: object) -> float:
@@ -59,43 +61,56 @@ class TownsLayer(MapLayer):
         return towns_at(atlas, view)
 
     def base_geojson(self, atlas: Atlas) -> dict:
-        """Every town once, smallest drawn last so big cities do not hide them; ids are row numbers."""
+        """Every town once, biggest first so small ones are drawn on top; ids are row numbers.
+
+        Popups are sent as escaped values (``t``, ``f``) laid out in the browser against
+        ``FIELDS``; the ``<!--status-->`` slot receives the ground at the date.
+        """
         towns = atlas.towns
         rows = towns.to_dict("records")
-        order = sorted(range(len(rows)), key=lambda i: -(rows[i]["population"] or 0) if rows[i]["population"]
-                       is not None and rows[i]["population"] == rows[i]["population"] else 0)
+        pop = towns["population"].astype("Float64").fillna(0).to_numpy()
         data = to_features(towns, {
             "id": list(range(len(rows))),
             "s": ["free"] * len(rows),
             "r": [_radius(r["population"]) for r in rows],
             "label": [text(r["name"]) if r["kind"] in LABELLED_KINDS else "" for r in rows],
             "tooltip": [text(r["name"]) for r in rows],
-            "popup": [popup_table(r["name"], [
-                ("Ukrainian", r["name_uk"]), ("Population", _population(r["population"])),
-                ("Oblast", r["admin1"]), ("Kind", r["kind"]), ("Ground at date", "<!--status-->"),
-                ("Source", r["source"]), ("Note", r["note"]),
-            ]).replace("&lt;!--status--&gt;", "<!--status-->") for r in rows],
+            "t": [text(r["name"]) for r in rows],
+            "f": [[text(r["name_uk"]), _population(r["population"]), text(r["admin1"]), text(r["kind"]),
+                   "<!--status-->", text(r["source"]), text(r["note"])] for r in rows],
         })
-        data["features"] = [data["features"][i] for i in order]
+        data["features"] = [data["features"][i] for i in np.argsort(-pop, kind="stable")]
         return data
 
     def base_elements(self, atlas: Atlas) -> list:
         data = atlas.cache.get(("towns-base",), lambda: self.base_geojson(atlas))
-        return [StyledGeoJson(data, STYLES, self.pane, self.name, registry=REGISTRY)] if data["features"] else []
+        if not data["features"]:
+            return []
+        return [StyledGeoJson(data, STYLES, self.pane, self.name, registry=REGISTRY, fields=FIELDS)]
+
+    def statuses(self, atlas: Atlas, view: View) -> np.ndarray:
+        """The ground under each town (row order) at ``view``; cached per snapshot."""
+        as_of = atlas.snapshot_at(view.date, view.source)
+        return atlas.cache.get(("towns-status", view.source, as_of),
+                               lambda: self.frame(atlas, view)["status"].to_numpy())
 
     def assignment(self, atlas: Atlas, view: View) -> dict[str, str]:
-        """Row id -> status for towns not held by Ukraine; cached per snapshot."""
+        """Row id -> status for towns not held by Ukraine."""
+        return {str(i): s for i, s in enumerate(self.statuses(atlas, view)) if s != "free"}
+
+    def masks(self, atlas: Atlas, view: View) -> dict[str, str]:
+        """Status -> bitmask of the towns on such ground (free towns are the default); cached."""
         as_of = atlas.snapshot_at(view.date, view.source)
 
         def make() -> dict[str, str]:
-            status = self.frame(atlas, view)["status"].to_numpy()
-            return {str(i): s for i, s in enumerate(status) if s != "free"}
+            status = self.statuses(atlas, view)
+            return {s: bitmask(np.flatnonzero(status == s), len(status)) for s in set(status) - {"free"}}
 
-        return atlas.cache.get(("towns-status", view.source, as_of), make)
+        return atlas.cache.get(("towns-masks", view.source, as_of), make)
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         group = folium.FeatureGroup(name=self.name, control=False)
-        Restyle(REGISTRY, STYLES, self.assignment(atlas, view), "free", NOTES).add_to(group)
+        Restyle(REGISTRY, STYLES, self.masks(atlas, view), "free", NOTES).add_to(group)
         return group
 
     def off_group(self, atlas: Atlas) -> folium.FeatureGroup:

@@ -1,10 +1,12 @@
 import datetime as dt
 
 import folium
+import numpy as np
 
 from layers import REGISTRY, View
 from layers.base import link, popup_table
 from layers.basemap import OfflineMap, base_map, legend_html
+from layers.geojson_layer import bitmask
 
 
 def render(group: folium.FeatureGroup) -> str:
@@ -33,22 +35,25 @@ def test_towns_are_drawn_once_and_restyled_per_date(tiny):
     data = towns.base_geojson(tiny)
     props = {f["properties"]["tooltip"]: f["properties"] for f in data["features"]}
     assert [f["properties"]["tooltip"] for f in data["features"]] == ["Alpha", "Bravo", "Charlie &lt;b&gt;"]
-    assert "<b>" not in props["Charlie &lt;b&gt;"]["popup"].replace("<b>Charlie", "")
-    assert "<!--status-->" in props["Alpha"]["popup"]
+    assert props["Charlie &lt;b&gt;"]["t"] == "Charlie &lt;b&gt;"
+    assert props["Alpha"]["f"][:2] == ["А", "100,000"] and "<!--status-->" in props["Alpha"]["f"]
     assert towns.assignment(tiny, View(dt.date(2022, 3, 1), "t", 7)) == {"0": "occupied"}
     assert towns.assignment(tiny, View(dt.date(2022, 3, 5), "t", 7)) == {"0": "occupied", "1": "occupied",
                                                                            "2": "contested"}
+    masks = towns.masks(tiny, View(dt.date(2022, 3, 5), "t", 7))
+    assert masks == {"occupied": bitmask(np.array([0, 1]), 3), "contested": bitmask(np.array([2]), 3)}
+    assert bitmask(np.array([0, 1]), 3) == "Aw==" and bitmask(np.array([9]), 12) == "AAI="
     script = render(towns.feature_group(tiny, View(dt.date(2022, 3, 5), "t", 7)))
-    assert '"2": "contested"' in script
+    assert '"contested": "BA=="' in script
     assert "opacity: 0" in render(towns.off_group(tiny))
 
 
 def test_strike_popups_escape_script_and_refuse_javascript_links(tiny):
     data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 1))
     assert [f["properties"]["s"] for f in data["features"]] == ["missile"]
-    popup = data["features"][0]["properties"]["popup"]
+    popup = " ".join(data["features"][0]["properties"]["f"])
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in popup
-    assert "<script" not in popup and "href=\"javascript" not in popup
+    assert "<script" not in popup and "href=\"javascript" not in popup and "javascript:alert(1)" in popup
     html = render(REGISTRY["strikes"].feature_group(tiny, View(dt.date(2022, 3, 5), "t", 1)))
     assert "<script>window.__pwned" not in html
 

@@ -9,8 +9,8 @@ figures come from ``geo.changes`` / ``geo.stats``, cached in ``atlas.cache``.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +20,9 @@ from layers.base import View
 from layers.changes import CHANGE_STYLE, comparison_dates
 from layers.style import STATUS_STYLE, STRIKE_STYLE
 from ui.text import md
+
+if TYPE_CHECKING:
+    import altair as alt
 
 STRIKE_WINDOWS = (7, 30, 90, 365)
 AUTO_SNAPSHOTS = 150  # above this, the area series waits for a click
@@ -43,6 +46,8 @@ def area_frame(atlas: Atlas, source: str, progress: stats.Progress | None = None
 
 
 def area_chart(data: pd.DataFrame, date: dt.date) -> alt.LayerChart:
+    import altair as alt  # imported on first use: it adds ~0.3 s to the app's cold start
+
     """km² per status over time with a rule at ``date``; hovering a point shows its date and value."""
     statuses = [s for s in STATUS_COLORS if s in set(data["status"])]
     color = alt.Color("status:N", scale=alt.Scale(domain=statuses, range=[STATUS_COLORS[s] for s in statuses]),
@@ -123,6 +128,8 @@ def diff_panel(atlas: Atlas, view: View) -> None:
 
 
 def strike_chart(table: pd.DataFrame, by: str) -> alt.Chart:
+    import altair as alt
+
     """Bars of strike counts by ``by`` with hover values."""
     x = alt.X(f"{by}:N", sort=None if by in ("day", "week") else "-y", title=by)
     bars = alt.Chart(table).mark_bar().encode(
@@ -173,8 +180,12 @@ def sources_panel(atlas: Atlas, view: View) -> None:
 
 def panels(atlas: Atlas, view: View) -> None:
     """One panel at a time (only the chosen one is computed): areas, changes, strikes, sources."""
-    choice = st.segmented_control("Analysis", list(PANELS), default="What changed", key="changes_panel")
-    PANELS[choice or "What changed"](atlas, view)
+    choice = st.segmented_control("Analysis", list(PANELS), default=None, key="changes_panel")
+    if choice is None:  # nothing is computed until an analysis is picked
+        st.caption("Pick an analysis: what changed since the comparison date, areas over time, strike "
+                   "statistics, or how two sources compare.")
+        return
+    PANELS[choice](atlas, view)
 
 
 PANELS = {"What changed": diff_panel, "Areas over time": area_panel, "Strikes": strike_panel,
