@@ -18,9 +18,12 @@ from typing import Any, ClassVar
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo.atlas import Atlas
 from layers.geojson_layer import StyledGeoJson
+
+POINT_PRECISION = 1e-5  # degrees: ~1 m, enough for any marker
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,13 @@ def popup_table(title: object, rows: Iterable[tuple[str, object]], link_fields: 
 
 
 def to_features(frame: gpd.GeoDataFrame, properties: dict[str, list]) -> dict:
-    """A FeatureCollection of ``frame``'s geometries with only the given property columns."""
-    geoms = json.loads(gpd.GeoSeries(frame.geometry.values, crs=frame.crs).to_json(drop_id=True))["features"]
+    """A FeatureCollection of ``frame``'s geometries (points rounded to ~1 m) with only the given properties."""
+    values = frame.geometry.values
+    points = shapely.get_type_id(values) == shapely.GeometryType.POINT.value
+    if points.any():
+        values = values.copy()
+        values[points] = shapely.set_precision(values[points], POINT_PRECISION)
+    geoms = json.loads(gpd.GeoSeries(values, crs=frame.crs).to_json(drop_id=True))["features"]
     keys = list(properties)
     feats = []
     for i, feat in enumerate(geoms):

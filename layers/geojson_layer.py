@@ -65,8 +65,8 @@ class StyledGeoJson(MacroElement):
           if (p.label) {
             layer.bindTooltip(p.label, {permanent: true, direction: "right", offset: [4, 0],
                                         className: "fl-label", interactive: false});
-          } else if (p.tooltip) {
-            layer.bindTooltip(p.tooltip, {sticky: true});
+          } else if (p.tooltip || p.t) {
+            layer.bindTooltip(p.tooltip || p.t, {sticky: true});
           }
         }
       });

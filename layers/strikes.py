@@ -46,8 +46,7 @@ class StrikesLayer(MapLayer):
             "s": [r["kind"] for r in rows],
             "r": [_radius(r["killed"], r["injured"]) for r in rows],
             "o": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
-            "tooltip": [text(f"{r['place'] or ''} {r['time']:%Y-%m-%d}: {r['kind']}") for r in rows],
-            "t": [text(_title(r)) for r in rows],
+            "t": [text(f"{_title(r)}, {r['time']:%Y-%m-%d}") for r in rows],  # also the tooltip
             "f": [[r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
                    else r["time"].strftime("%Y-%m-%d %H:%M UTC"),
                    text(r["weapon"]), text(r["target"]), text(r["admin1"]), text(r["killed"]), text(r["injured"]),
