@@ -7,9 +7,10 @@ import geopandas as gpd
 
 from geo import analysis, display
 from geo.atlas import Atlas
-from layers.base import MapLayer, View, geojson_group, popup_table, to_features
+from layers.base import MapLayer, View, geojson_group, link, text, to_features
 from layers.style import STATUS_STYLE, ZONE_OPACITY
 
+FIELDS = ["Status", "Snapshot", "Area", "Source", "Note", "Reference"]
 STYLES = {k: {"fillColor": v["color"], "color": v["color"], "weight": 1, "fillOpacity": ZONE_OPACITY, "opacity": 0.9,
               **v.get("line", {})} for k, v in STATUS_STYLE.items()}
 
@@ -47,18 +48,16 @@ class ControlLayer(MapLayer):
             rows = zones.to_dict("records")
             return to_features(zones, {
                 "s": [r["status"] for r in rows],
-                "tooltip": [popup_table(STATUS_STYLE.get(r["status"], {}).get("label", r["status"]), [])
-                            for r in rows],
-                "popup": [popup_table(r["label"] or r["status"], [
-                    ("Status", r["status"]), ("Snapshot", r["as_of"]), ("Area", f"{r['area_km2']:,.0f} km²"),
-                    ("Source", r["source"]), ("Note", r["note"]), ("Reference", r["source_url"]),
-                ], link_fields=("Reference",)) for r in rows],
+                "tooltip": [text(STATUS_STYLE.get(r["status"], {}).get("label", r["status"])) for r in rows],
+                "t": [text(r["label"] or r["status"]) for r in rows],
+                "f": [[text(r["status"]), text(r["as_of"]), f"{r['area_km2']:,.0f} km²", text(r["source"]),
+                       text(r["note"]), link(r["source_url"])] for r in rows],
             })
 
         return atlas.cache.get(("control-geojson", view.source, as_of), make)
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES)
+        return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES, fields=FIELDS)
 
     def legend(self, atlas: Atlas | None = None, view: View | None = None) -> list[tuple[str, str, str]]:
         if atlas is None:
