@@ -7,7 +7,7 @@ import geopandas as gpd
 
 from geo import analysis, display
 from geo.atlas import Atlas
-from layers.base import MapLayer, View, geojson_group, link, text, to_features
+from layers.base import MapLayer, View, geojson_group, text, to_features
 from layers.style import STATUS_STYLE, ZONE_OPACITY
 
 FIELDS = ["Status", "Snapshot", "Area", "Source", "Note", "Reference"]
@@ -51,7 +51,7 @@ class ControlLayer(MapLayer):
                 "tooltip": [text(STATUS_STYLE.get(r["status"], {}).get("label", r["status"])) for r in rows],
                 "t": [text(r["label"] or r["status"]) for r in rows],
                 "f": [[text(r["status"]), text(r["as_of"]), f"{r['area_km2']:,.0f} km²", text(r["source"]),
-                       text(r["note"]), link(r["source_url"])] for r in rows],
+                       text(r["note"]), text(r["source_url"])] for r in rows],
             })
 
         return atlas.cache.get(("control-geojson", view.source, as_of), make)

@@ -36,10 +36,14 @@ class StyledGeoJson(MacroElement):
         if (p.o !== undefined) { s.fillOpacity = p.o; s.opacity = p.o; }
         return s;
       }
+      function cell(value) {  // values arrive escaped; an http(s) URL becomes a link
+        return /^https?:\\/\\//i.test(value)
+          ? "<a href=\"" + value + "\" target=\"_blank\" rel=\"noopener noreferrer\">" + value + "</a>" : value;
+      }
       function popupOf(p) {
         if (p.popup) { return p.popup; }
         var rows = fields.map(function(label, i) {
-          return p.f[i] ? "<tr><th>" + label + "</th><td>" + p.f[i] + "</td></tr>" : "";
+          return p.f[i] ? "<tr><th>" + label + "</th><td>" + cell(p.f[i]) + "</td></tr>" : "";
         });
         return "<div class='fl-popup'><b>" + p.t + "</b><table>" + rows.join("") + "</table></div>";
       }

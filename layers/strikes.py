@@ -10,11 +10,32 @@ import pandas as pd
 
 from geo import timeline
 from geo.atlas import Atlas
-from layers.base import MapLayer, View, geojson_group, link, text, to_features
+from layers.base import MapLayer, View, geojson_group, text, to_features
 from layers.style import STRIKE_STYLE
 
 FIELDS = ["Time", "Weapon", "Target", "Oblast", "Killed", "Injured", "What happened", "Location", "Source", "Link"]
 STYLES = {k: {"fillColor": v["color"], "color": "#111111", "weight": 1.5} for k, v in STRIKE_STYLE.items()}
+STYLES["cell"] = {"fillColor": "#5d6d7e", "color": "#1b2631", "weight": 1, "fillOpacity": 0.45, "opacity": 0.8}
+MAX_MARKERS = 600  # beyond this many strikes in the window, older ones are summarised per grid cell
+CELL_DEG = 0.25  # summary grid (~25 km)
+
+
+def summary_features(strikes: gpd.GeoDataFrame) -> list[dict]:
+    """One mark per ``CELL_DEG`` grid cell for ``strikes``: count, kinds, casualties, first and last date."""
+    x, y = strikes.geometry.x.to_numpy(), strikes.geometry.y.to_numpy()
+    cells = strikes.assign(_cx=(x // CELL_DEG).astype(int), _cy=(y // CELL_DEG).astype(int), _x=x, _y=y)
+    feats = []
+    for _, g in cells.groupby(["_cx", "_cy"], sort=False):
+        kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in g["kind"].value_counts().items())
+        days = f"{g['time'].min():%Y-%m-%d} to {g['time'].max():%Y-%m-%d}"
+        centre = [round(g["_x"].mean(), 4), round(g["_y"].mean(), 4)]
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": centre},
+                      "properties": {"s": "cell", "r": round(min(18.0, 4.0 + 2.0 * math.sqrt(len(g))), 1),
+                                     "t": text(f"{len(g)} earlier strike{'s' if len(g) > 1 else ''} in this area"),
+                                     "f": [days, "", "", text(", ".join(sorted(set(g["admin1"].dropna())))),
+                                           text(int(g["killed"].sum())), text(int(g["injured"].sum())), text(kinds),
+                                           f"grid cell of {CELL_DEG} deg", "", ""]}})
+    return feats
 
 
 def _radius(killed: object, injured: object) -> float:
@@ -37,12 +58,18 @@ class StrikesLayer(MapLayer):
         return timeline.strikes_in(atlas.strikes, view.date, view.window_days)
 
     def geojson(self, atlas: Atlas, view: View) -> dict:
-        """Strike features of the window; newest on top, older ones fainter."""
+        """Strike features of the window; newest on top, older ones fainter.
+
+        A window holding more than ``MAX_MARKERS`` strikes shows the most recent ones as markers
+        and the rest as one summary mark per grid cell (count, kinds, casualties, dates).
+        """
         strikes = self.frame(atlas, view).sort_values("time")
+        older = strikes.iloc[:-MAX_MARKERS] if len(strikes) > MAX_MARKERS else strikes.iloc[0:0]
+        strikes = strikes.iloc[len(older):]
         end = timeline.end_of_day(view.date)
         rows = strikes.to_dict("records")
         ages = [(end - r["time"]).total_seconds() / 86400 for r in rows]
-        return to_features(strikes, {
+        data = to_features(strikes, {
             "s": [r["kind"] for r in rows],
             "r": [_radius(r["killed"], r["injured"]) for r in rows],
             "o": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
@@ -50,9 +77,12 @@ class StrikesLayer(MapLayer):
             "f": [[r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
                    else r["time"].strftime("%Y-%m-%d %H:%M UTC"),
                    text(r["weapon"]), text(r["target"]), text(r["admin1"]), text(r["killed"]), text(r["injured"]),
-                   text(r["description"]), text(r["location_precision"]), text(r["source"]), link(r["source_url"])]
+                   text(r["description"]), text(r["location_precision"]), text(r["source"]), text(r["source_url"])]
                   for r in rows],
         })
+        if len(older):
+            data["features"] = summary_features(older) + data["features"]
+        return data
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES, fields=FIELDS)

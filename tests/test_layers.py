@@ -73,3 +73,16 @@ def test_base_map_is_offline_and_deterministic():
     assert "/app/static/leaflet.js" in html and "cdn.jsdelivr" not in html
     assert len(html) == len(b.get_root().render())
     assert "&lt;x&gt;" in legend_html([("<x>", [("y", "#fff", "box")])])
+
+
+def test_a_crowded_strike_window_summarises_older_strikes_per_cell(tiny, monkeypatch):
+    import layers.strikes as strikes
+
+    monkeypatch.setattr(strikes, "MAX_MARKERS", 2)
+    data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 7))
+    kinds = [f["properties"]["s"] for f in data["features"]]
+    assert kinds == ["cell", "cell", "artillery", "missile"]  # s1 and s2 lie in two 0.25-degree cells
+    cells = {f["properties"]["f"][0]: f["properties"] for f in data["features"][:2]}
+    assert cells["2022-02-27 to 2022-02-27"]["t"] == "1 earlier strike in this area"
+    assert cells["2022-02-27 to 2022-02-27"]["f"][4:7] == ["1", "2", "1 missile"]
+    assert cells["2022-03-01 to 2022-03-01"]["f"][6] == "1 drone"
