@@ -38,7 +38,7 @@ class StyledGeoJson(MacroElement):
       }
       function cell(value) {  // values arrive escaped; an http(s) URL becomes a link
         return /^https?:\\/\\//i.test(value)
-          ? "<a href=\"" + value + "\" target=\"_blank\" rel=\"noopener noreferrer\">" + value + "</a>" : value;
+          ? '<a href="' + value + '" target="_blank" rel="noopener noreferrer">' + value + '</a>' : value;
       }
       function popupOf(p) {
         if (p.popup) { return p.popup; }
