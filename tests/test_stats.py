@@ -177,7 +177,9 @@ def test_app_panels(store):
     at = AppTest.from_function(_panels, args=(str(store),), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
-    metrics = {m.label: m.value for m in at.metric}  # "What changed" is the default panel
+    assert len(at.metric) == 0  # nothing is computed until a panel is picked
+    at.button_group(key="changes_panel").set_value("What changed").run()
+    metrics = {m.label: m.value for m in at.metric}
     assert metrics["Gained by the invading force"].endswith("km²")
     assert metrics["Gained by the invading force"] != "0.0 km²"
     at.date_input(key="compare_to").set_value(dt.date(2022, 3, 2)).run()
