@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,18 @@ def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")) 
     line = data[: first_error.start].count(b"\n") + 1
     raise DataError(f"{path}: line {line}: bytes are neither {' nor '.join(encodings)} "
                     f"(byte 0x{data[first_error.start]:02x} at offset {first_error.start})")
+
+
+def read_json(path: Path) -> object:
+    """A UTF-8 JSON file's value; DataError naming the file (and line) when it is not JSON."""
+    expect(path, "json")
+    text, _ = read_text(path, ("utf-8-sig",))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
+        raise DataError(f"{path}: not valid JSON ({exc})") from None
 
 
 def read_csv(path: Path, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252"), **kwargs) -> pd.DataFrame:

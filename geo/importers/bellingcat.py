@@ -6,14 +6,13 @@ Each array item is one incident: ``date``, ``location``, ``description``, ``sour
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 
 from geo.importers import events_common as ev
-from geo.importers.base import FileResult, Importer, Options, expect, read_text, reject_rows
+from geo.importers.base import FileResult, Importer, Options, read_json, reject_rows
 from geo.model import DataError
 
 FIELDS = ("date", "location", "description", "sources", "latitude", "longitude")
@@ -31,14 +30,7 @@ def _sources(value: object) -> list[str]:
 
 def load_items(path: Path) -> list:
     """The file's JSON array; DataError when the file is not one."""
-    expect(path, "json")
-    text, _ = read_text(path, ("utf-8-sig",))
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
-        raise DataError(f"{path}: not valid JSON ({exc})") from None
+    items = read_json(path)
     if not isinstance(items, list):
         raise DataError(f"{path}: expected a JSON array of incidents, found a {type(items).__name__}")
     return items

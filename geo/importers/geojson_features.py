@@ -26,7 +26,7 @@ import shapely
 
 from geo.admin import THEATRE
 from geo.atlas import DEFAULT_DATA
-from geo.importers.base import expect, read_text
+from geo.importers.base import read_json
 from geo.model import CRS, DataError
 
 OUTLINE = DEFAULT_DATA / "boundaries" / "ukraine.geojson"
@@ -48,14 +48,7 @@ def load_features(path: Path) -> Collection:
     A DeepStateMap ``/api/history/last`` answer (``{id, datetime, map: FeatureCollection}``) is
     accepted too: its ``id`` and ``datetime`` end up in ``members``.
     """
-    expect(path, "json")
-    text, _ = read_text(path, ("utf-8-sig",))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except ValueError as exc:  # e.g. an integer literal longer than Python's 4,300-digit limit
-        raise DataError(f"{path}: not valid JSON ({exc})") from None
+    data = read_json(path)
     if isinstance(data, dict) and isinstance(data.get("map"), dict):
         data = {**data["map"], **{k: v for k, v in data.items() if k != "map"}}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
@@ -162,6 +155,8 @@ def where(geom: shapely.Geometry) -> str:
     if geom is None or geom.is_empty:
         return "?"
     p = geom.representative_point() if geom.geom_type != "Point" else geom
+    if p.is_empty:  # degenerate (zero-area) geometry
+        return "?"
     return f"{p.x:.2f}{'E' if p.x >= 0 else 'W'} {abs(p.y):.2f}{'N' if p.y >= 0 else 'S'}"
 
 
