@@ -55,7 +55,9 @@ class StrikesLayer(MapLayer):
     pane = "strikes"
 
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
-        return timeline.strikes_in(atlas.strikes, view.date, view.window_days)
+        """The window's strikes; cached, as the markers and the legend of one step both need them."""
+        key = ("strikes-window", timeline.to_date(view.date), view.window_days)
+        return atlas.cache.get(key, lambda: timeline.strikes_in(atlas.strikes, view.date, view.window_days))
 
     def geojson(self, atlas: Atlas, view: View) -> dict:
         """Strike features of the window; newest on top, older ones fainter.
