@@ -28,7 +28,7 @@ def read_features(path: Path) -> gpd.GeoDataFrame:
     """A GeoJSON file as a frame indexed by feature number (from 0), in EPSG:4326."""
     expect(path, "json")
     try:
-        frame = gpd.read_file(path)
+        frame = gpd.read_file(path, ARRAY_AS_STRING="YES")  # typed lists crash pyogrio
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise DataError(f"{path}: not a readable GeoJSON file ({exc})") from None
     frame = frame.set_crs(model.CRS) if frame.crs is None else frame.to_crs(model.CRS)

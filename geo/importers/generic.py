@@ -87,6 +87,8 @@ def reject_problems(result: FileResult, table: gpd.GeoDataFrame, problems: list[
 
 # ---- loading ---------------------------------------------------------------------------
 Problem = tuple[object, str, str, str]  # (row label, field, reason, value)
+# dates stay text; arrays become text (GDAL's typed lists, e.g. of booleans, crash pyogrio's reader)
+JSON_OPTIONS = {"DATE_AS_STRING": "YES", "ARRAY_AS_STRING": "YES"}
 
 
 def load(path: Path, layer: str | None = None, nested: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
@@ -115,7 +117,7 @@ def load(path: Path, layer: str | None = None, nested: bool = False) -> tuple[pd
         expect(path, "sqlite/geopackage")
     elif path.open("rb").read(4) != b"\x00\x00\x27\x0a":
         raise DataError(f"{path.name}: content is not a Shapefile (.shp) as its extension says")
-    return _read_ogr(path, layer, fid=kind == "gpkg", **({"DATE_AS_STRING": "YES"} if kind == "json" else {})), []
+    return _read_ogr(path, layer, fid=kind == "gpkg", **(JSON_OPTIONS if kind == "json" else {})), []
 
 
 def _read_ogr(path: Path, layer: str | None, fid: bool, **open_options: str) -> gpd.GeoDataFrame:
@@ -128,7 +130,7 @@ def _read_ogr(path: Path, layer: str | None, fid: bool, **open_options: str) -> 
                             "or name one control, towns or strikes and pass --layer")
         frame = pyogrio.read_dataframe(path, layer=chosen, datetime_as_string=True, max_features=MAX_ROWS + 1,
                                        fid_as_index=fid, on_invalid="ignore", **open_options)
-    except OGR_ERRORS as exc:
+    except (*OGR_ERRORS, ValueError) as exc:
         raise DataError(f"{path.name}: not readable as {path.suffix} ({str(exc).splitlines()[0][:200]})") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         raise DataError(f"{path.name}: holds no geometry column")
