@@ -195,8 +195,8 @@ FIXED_CASES = [  # crashes this file found, since fixed where they were (so they
     ("deepstate", "snapshot.geojson", _fc('"id":1e400,')),  # deepstate.py: int(inf)
     ("isw", "2024-05-22.geojson", _fc(features='[{"type":"Feature","geometry":' + POLY + ',"properties":{"date":'
                                       '"2024-05-21","layer_type":"russian_claimed","area_km2":1' + "0" * 400 + "}}]")),
-    ("generic", "upload.geojson", _fc(features='[{"type":"Feature","geometry":{"type":"Point","coordinates":[21.0,44.0]},'
-                                      '"properties":{"name":[false,false]}}]')),  # generic.py: GDAL boolean list
+    ("generic", "upload.geojson", _fc(features='[{"type":"Feature","geometry":{"type":"Point","coordinates":'
+                                      '[21,44]},"properties":{"name":[false,false]}}]')),  # generic.py: bool list
 ]
 
 
