@@ -34,8 +34,15 @@ SPEEDS = (1, 2, 5, 10)  # days per second
 MIN_TICK_S = 0.4
 WINDOWS = timeline.WINDOWS
 PAGE_CSS = "<style>.block-container{padding-top:1.2rem} h1{font-size:1.6rem!important;padding:0!important}</style>"
-# Static map data (outlines, towns) published once as files the browser fetches and caches.
-ASSETS = AssetStore(HERE / "static" / "generated", f"{STATIC_URL}/generated")
+
+
+@st.cache_resource
+def assets() -> AssetStore:
+    """Map data published as static files the browser fetches and caches (outlines, towns, and
+    each date's zones and strikes); one store per server, so data already published is not
+    re-encoded on a rerun."""
+    return AssetStore(HERE / "static" / "generated", f"{STATIC_URL}/generated",
+                      budget_mb=float(os.environ.get("FRONTLINE_ASSET_MB", 500)))
 
 
 def timed(fn):
@@ -175,9 +182,8 @@ def summary(atlas: Atlas, view: View) -> str:
     as_of = atlas.snapshot_at(view.date, view.source)
     if as_of is None:
         return f"No {md(view.source)} snapshot on or before {view.date}."
-    areas = atlas.cache.get(("areas", view.source, as_of),
-                            lambda: analysis.status_areas(atlas.zones_at(view.date, view.source)))
-    held = areas.get("held", 0.0)
+    held = atlas.cache.get(("held-km2", view.source, as_of), lambda: analysis.area_km2(
+        analysis.status_union(atlas.zones_at(view.date, view.source), model.HELD)))
     return (f"Control: **{md(view.source)}** snapshot of {as_of:%Y-%m-%d} · held by the invading force: "
             f"**{held:,.0f} km²** ({analysis.share_pct(held):.1f}% of Ukraine)")
 
@@ -206,7 +212,8 @@ def map_panel(atlas: Atlas) -> None:
     Legend([s for s in sections if s[1]]).add_to(legend)
     groups.append(legend)
     m = base_map([e for lyr in usable.values() for e in lyr.base_elements(atlas)],
-                 tiles=st.session_state.get("tiles", False), assets=ASSETS)
+                 tiles=st.session_state.get("tiles", False), assets=assets())
+    assets().publish_groups(groups)
     st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
               use_container_width=True)
     sync_url()

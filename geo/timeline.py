@@ -62,7 +62,11 @@ def strikes_in(strikes: gpd.GeoDataFrame, date: object, days: int) -> gpd.GeoDat
         raise model.DataError(f"strike window must be at least 1 day, got {days}")
     end = end_of_day(date)
     start = end - pd.Timedelta(days=days)
-    return strikes[(strikes["time"] > start) & (strikes["time"] <= end)]
+    times = strikes["time"]
+    if times.is_monotonic_increasing:  # stores keep strikes in time order: two binary searches
+        lo, hi = times.searchsorted(start, side="right"), times.searchsorted(end, side="right")
+        return strikes.iloc[lo:hi]
+    return strikes[(times > start) & (times <= end)]
 
 
 # Where zones overlap, the first status in this order wins for a town.
@@ -70,14 +74,15 @@ TOWN_PRIORITY = ("contested", "occupied", "occupied_before", "claimed", "advance
 
 
 def town_status(towns: gpd.GeoDataFrame | gpd.GeoSeries, zones: gpd.GeoDataFrame,
-                land: shapely.Geometry | None = None, snap: float = 0.02) -> pd.Series:
+                land: shapely.Geometry | None = None, snap: float = 0.02,
+                tree: shapely.STRtree | None = None) -> pd.Series:
     """Status of the ground under each town (``free`` where no zone covers it).
 
     Where zones overlap, the first status of ``TOWN_PRIORITY`` wins. With ``land`` (the
     country outline), a town whose point falls just off the outline (a coastal or river-bank
     town against a coarse coastline) takes the status of a zone within ``snap`` degrees
     (~2 km); towns on land are never snapped. Spatial-index queries, cheap enough for every
-    frame of a replay.
+    frame of a replay. ``tree`` is an index of the towns' points to reuse across calls.
     """
     points = towns.geometry if isinstance(towns, gpd.GeoDataFrame) else towns
     out = np.full(len(points), model.FREE, dtype=object)
@@ -86,7 +91,8 @@ def town_status(towns: gpd.GeoDataFrame | gpd.GeoSeries, zones: gpd.GeoDataFrame
         rank = zones["status"].map({s: i for i, s in enumerate(names)}).to_numpy()
         best = np.full(len(points), len(names))
         geoms = np.asarray(points.values, dtype=object)
-        tree = shapely.STRtree(geoms)  # index the points: a few big zones query many points at once
+        if tree is None:  # index the points: a few big zones query many points at once
+            tree = shapely.STRtree(geoms)
 
         def assign(zone_idx: np.ndarray, point_idx: np.ndarray, allowed: np.ndarray) -> None:
             keep = allowed[point_idx]

@@ -10,6 +10,7 @@ import hashlib
 import importlib.resources
 import json
 import shutil
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,9 +52,11 @@ class AssetStore:
     stays small and the browser caches the data.
     """
 
-    def __init__(self, folder: Path, url_prefix: str) -> None:
+    def __init__(self, folder: Path, url_prefix: str, budget_mb: float = 500) -> None:
         self.folder, self.url_prefix = folder, url_prefix.rstrip("/")
+        self.budget = budget_mb * 1e6  # files beyond this many bytes are pruned, oldest first
         self._published: dict[int, tuple[object, str]] = {}  # id(data) -> (data, url): no re-encoding per run
+        self._written = 0  # bytes written since the last prune
 
     def publish(self, data: dict | str) -> str:
         """Write ``data`` (once) and return its URL; the same (cached, unchanged) object is not re-encoded."""
@@ -73,7 +76,46 @@ class AssetStore:
         if not target.exists():  # sessions publish concurrently: each writes its own temp file, then renames
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(target, lambda p: Path(p).write_text(text, "utf-8"))
+            self._written += len(text)
+            if self._written > self.budget / 10:
+                self.prune()
+        else:
+            target.touch()  # in use again: pruned last
         return f"{self.url_prefix}/{name}"
+
+    def prune(self, keep_s: float = 600) -> int:
+        """Delete the least recently published files until the folder holds at most half the
+        budget; files published in the last ``keep_s`` seconds are kept (a page may still fetch
+        them). Returns the number of files deleted."""
+        self._written = 0
+        files = []
+        for path in self.folder.glob("*.json"):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # pruned by another session
+                continue
+            files.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if total <= self.budget:
+            return 0
+        deleted, now = 0, time.time()
+        for mtime, size, path in sorted(files):
+            if total <= self.budget / 2 or now - mtime < keep_s:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            deleted += 1
+        return deleted
+
+    def publish_groups(self, groups: list, min_features: int = 50) -> None:
+        """Publish the data of each group's StyledGeoJson with at least ``min_features`` features,
+        so the browser fetches it over HTTP (cached, compressed) instead of receiving it inside
+        the component's arguments; the previous layer stays drawn until the data arrives."""
+        for group in groups:
+            for element in list(getattr(group, "_children", {}).values()):
+                data = getattr(element, "data", None)
+                if isinstance(element, StyledGeoJson) and data and len(data["features"]) >= min_features:
+                    element.url, element.data, element.ghost = self.publish(data), None, True
 
 
 class OfflineMap(folium.Map):

@@ -32,7 +32,7 @@ class ControlLayer(MapLayer):
         def make() -> gpd.GeoDataFrame:
             zones = self.frame(atlas, view)
             out = display.simplify_zones(zones, tolerance)
-            out["area_km2"] = [analysis.area_km2(g) for g in zones.geometry.loc[out.index]]
+            out["area_km2"] = analysis.areas_km2(zones.geometry.loc[out.index].values)
             return out
 
         return atlas.cache.get(("control-display", view.source, as_of, tolerance), make)

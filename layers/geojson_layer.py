@@ -12,6 +12,7 @@ switch statement keyed by a unique property (which repeated every popup).
 from __future__ import annotations
 
 import base64
+import itertools
 
 import numpy as np
 from branca.element import MacroElement
@@ -74,8 +75,14 @@ class StyledGeoJson(MacroElement):
           }
         }
       });
-      function loaded(data) {
+      {% if this.ghost %}// until the fetched data is drawn, keep the previous layer of this name on the map
+      var shown = window.__flShown = window.__flShown || {};
+      var prev = shown[{{ this.layer_name | tojson }}], ghost = null;
+      if (prev && prev !== layer && !prev._map) { ghost = prev.addTo({{ this._parent._parent.get_name() }}); }
+      shown[{{ this.layer_name | tojson }}] = layer;
+      {% endif %}function loaded(data) {
         layer.addData(data);
+        {% if this.ghost %}if (ghost) { ghost.remove(); ghost = null; }{% endif %}
         var after = {{ this.registry | tojson }} && window[{{ this.registry | tojson }} + "_apply"];
         if (after) { after(); }  // a restyle that arrived before the data
       }
@@ -97,10 +104,11 @@ class StyledGeoJson(MacroElement):
         self.pane = pane
         self.interactive = interactive
         self.url = url  # when set, the data is fetched from this URL instead of embedded
+        self.ghost = False  # with url: keep the previous layer of this name shown until the data arrives
         self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
         self.fields = fields or []  # escaped popup labels for features that carry ``t`` and ``f``
-        points = sum(1 for f in (data or {}).get("features", []) if f["geometry"]["type"] == "Point")
-        self.canvas = points > CANVAS_POINTS
+        points = (1 for f in (data or {}).get("features", []) if (f["geometry"] or {}).get("type") == "Point")
+        self.canvas = next(itertools.islice(points, CANVAS_POINTS, None), None) is not None  # > CANVAS_POINTS
 
 
 def bitmask(ids: np.ndarray, size: int) -> str:

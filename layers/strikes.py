@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import timeline
@@ -59,32 +61,50 @@ class StrikesLayer(MapLayer):
         key = ("strikes-window", timeline.to_date(view.date), view.window_days)
         return atlas.cache.get(key, lambda: timeline.strikes_in(atlas.strikes, view.date, view.window_days))
 
+    def day_features(self, atlas: Atlas, day: dt.date) -> tuple[np.ndarray, list[dict]]:
+        """The strikes of one calendar day as (epoch seconds, features without opacity), in time
+        order; cached per day, so a step builds only the day that entered the window."""
+        def make() -> tuple[np.ndarray, list[dict]]:
+            strikes = timeline.strikes_in(atlas.strikes, day, 1).sort_values("time", kind="stable")
+            rows = strikes.to_dict("records")
+            data = to_features(strikes, {
+                "s": [r["kind"] for r in rows],
+                "r": [_radius(r["killed"], r["injured"]) for r in rows],
+                "t": [text(f"{_title(r)}, {r['time']:%Y-%m-%d}") for r in rows],  # also the tooltip
+                "f": [[r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
+                       else r["time"].strftime("%Y-%m-%d %H:%M UTC"),
+                       text(r["weapon"]), text(r["target"]), text(r["admin1"]), text(r["killed"]),
+                       text(r["injured"]), text(r["description"]), text(r["location_precision"]),
+                       text(r["source"]), text(r["source_url"])] for r in rows],
+            })
+            seconds = strikes["time"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
+            return seconds, data["features"]
+
+        return atlas.cache.get(("strikes-day", day), make)
+
     def geojson(self, atlas: Atlas, view: View) -> dict:
-        """Strike features of the window; newest on top, older ones fainter.
+        """Strike features of the window; newest on top, older ones fainter (cached per window).
 
         A window holding more than ``MAX_MARKERS`` strikes shows the most recent ones as markers
         and the rest as one summary mark per grid cell (count, kinds, casualties, dates).
         """
-        strikes = self.frame(atlas, view).sort_values("time")
-        older = strikes.iloc[:-MAX_MARKERS] if len(strikes) > MAX_MARKERS else strikes.iloc[0:0]
-        strikes = strikes.iloc[len(older):]
-        end = timeline.end_of_day(view.date)
-        rows = strikes.to_dict("records")
-        ages = [(end - r["time"]).total_seconds() / 86400 for r in rows]
-        data = to_features(strikes, {
-            "s": [r["kind"] for r in rows],
-            "r": [_radius(r["killed"], r["injured"]) for r in rows],
-            "o": [round(max(0.35, 1 - 0.65 * a / view.window_days), 2) for a in ages],
-            "t": [text(f"{_title(r)}, {r['time']:%Y-%m-%d}") for r in rows],  # also the tooltip
-            "f": [[r["time"].strftime("%Y-%m-%d") if r["time_precision"] == "day"
-                   else r["time"].strftime("%Y-%m-%d %H:%M UTC"),
-                   text(r["weapon"]), text(r["target"]), text(r["admin1"]), text(r["killed"]), text(r["injured"]),
-                   text(r["description"]), text(r["location_precision"]), text(r["source"]), text(r["source_url"])]
-                  for r in rows],
-        })
-        if len(older):
-            data["features"] = summary_features(older) + data["features"]
-        return data
+        date = timeline.to_date(view.date)
+
+        def make() -> dict:
+            days = [self.day_features(atlas, date - dt.timedelta(days=k)) for k in range(view.window_days - 1, -1, -1)]
+            seconds = np.concatenate([d[0] for d in days]) if days else np.zeros(0)
+            feats = [f for d in days for f in d[1]]
+            older = max(0, len(feats) - MAX_MARKERS)
+            end = timeline.end_of_day(date).timestamp()
+            opacity = np.round(np.maximum(0.35, 1 - 0.65 * (end - seconds[older:]) / 86400 / view.window_days), 2)
+            shown = [{"type": "Feature", "geometry": f["geometry"], "properties": {**f["properties"], "o": float(o)}}
+                     for f, o in zip(feats[older:], opacity, strict=True)]
+            if older:
+                strikes = self.frame(atlas, view).sort_values("time", kind="stable")
+                shown = summary_features(strikes.iloc[:older]) + shown
+            return {"type": "FeatureCollection", "features": shown}
+
+        return atlas.cache.get(("strikes-geojson", date, view.window_days), make)
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
         return geojson_group(self.name, self.geojson(atlas, view), pane=self.pane, styles=STYLES, fields=FIELDS)

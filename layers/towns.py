@@ -12,6 +12,7 @@ import math
 import folium
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from geo import timeline
 from geo.atlas import Atlas
@@ -91,8 +92,12 @@ class TownsLayer(MapLayer):
     def statuses(self, atlas: Atlas, view: View) -> np.ndarray:
         """The ground under each town (row order) at ``view``; cached per snapshot."""
         as_of = atlas.snapshot_at(view.date, view.source)
-        return atlas.cache.get(("towns-status", view.source, as_of),
-                               lambda: self.frame(atlas, view)["status"].to_numpy())
+        def make() -> np.ndarray:
+            tree = atlas.cache.get(("towns-tree",), lambda: shapely.STRtree(atlas.towns.geometry.values))
+            zones = atlas.zones_at(view.date, view.source)
+            return timeline.town_status(atlas.towns, zones, atlas.land, tree=tree).to_numpy()
+
+        return atlas.cache.get(("towns-status", view.source, as_of), make)
 
     def assignment(self, atlas: Atlas, view: View) -> dict[str, str]:
         """Row id -> status for towns not held by Ukraine."""
