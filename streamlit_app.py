@@ -24,6 +24,7 @@ from geo import analysis, export, model, timeline
 from geo.atlas import Atlas
 from layers import REGISTRY, View
 from layers.basemap import STATIC_URL, AssetStore, ForgetReplacedGroups, Legend, base_map, ensure_static
+from layers.prefetch import Prefetcher, upcoming
 from ui import changes as ui_changes
 from ui.replay import replay_panel
 from ui.text import md
@@ -32,6 +33,7 @@ from ui.upload import upload_panel
 HERE = Path(__file__).resolve().parent
 SPEEDS = (1, 2, 5, 10)  # days per second
 MIN_TICK_S = 0.4
+PREFETCH = os.environ.get("FRONTLINE_PREFETCH", "1") != "0"  # warm the next dates in the background
 WINDOWS = timeline.WINDOWS
 PAGE_CSS = "<style>.block-container{padding-top:1.2rem} h1{font-size:1.6rem!important;padding:0!important}</style>"
 
@@ -43,6 +45,12 @@ def assets() -> AssetStore:
     re-encoded on a rerun."""
     return AssetStore(HERE / "static" / "generated", f"{STATIC_URL}/generated",
                       budget_mb=float(os.environ.get("FRONTLINE_ASSET_MB", 500)))
+
+
+@st.cache_resource
+def prefetcher() -> Prefetcher:
+    """The server's background worker that prepares the next dates while the user looks at this one."""
+    return Prefetcher()
 
 
 def timed(fn):
@@ -182,8 +190,7 @@ def summary(atlas: Atlas, view: View) -> str:
     as_of = atlas.snapshot_at(view.date, view.source)
     if as_of is None:
         return f"No {md(view.source)} snapshot on or before {view.date}."
-    held = atlas.cache.get(("held-km2", view.source, as_of), lambda: analysis.area_km2(
-        analysis.status_union(atlas.zones_at(view.date, view.source), model.HELD)))
+    held = atlas.held_km2(view.date, view.source)
     return (f"Control: **{md(view.source)}** snapshot of {as_of:%Y-%m-%d} · held by the invading force: "
             f"**{held:,.0f} km²** ({analysis.share_pct(held):.1f}% of Ukraine)")
 
@@ -214,6 +221,9 @@ def map_panel(atlas: Atlas) -> None:
     m = base_map([e for lyr in usable.values() for e in lyr.base_elements(atlas)],
                  tiles=st.session_state.get("tiles", False), assets=assets())
     assets().publish_groups(groups)
+    if PREFETCH:
+        step = tick(st.session_state.speed)[1] if st.session_state.playing else 1
+        prefetcher().schedule(atlas, upcoming(view, step, first, last), on, assets().publish_groups)
     st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
               use_container_width=True)
     sync_url()

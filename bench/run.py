@@ -39,20 +39,24 @@ TARGETS = {"cold_start_s": ("<=", 5), "step_server_ms": ("<=", 150), "step_bytes
 # Page-level helpers. A paint is new polygon elements in a map iframe's zones pane (ours) or overlay pane
 # (explore()): Leaflet re-uses a path element when it only re-projects it (resize, pan), so path elements
 # not seen before mean new zones were drawn. Seen elements are tagged.
+PATHS = """Array.from(document.querySelectorAll("iframe[title*='streamlit_folium']")).flatMap(frame =>
+    frame.contentDocument ? Array.from(frame.contentDocument.querySelectorAll(
+      ".leaflet-zones-pane path, .leaflet-overlay-pane path")) : [])"""
+# At each keydown, remember the outlines drawn; a step has painted when a polygon outline not
+# among them is drawn. (Comparing outlines, not elements: Leaflet makes new elements when it
+# re-adds a layer, as our map does with the previous zones until the new ones have arrived.)
 HELPERS = """() => {
   window.__flKey = 0;
-  document.addEventListener("keydown", () => { window.__flKey = performance.now(); }, true);
+  window.__flPaths = () => """ + PATHS + """;
+  document.addEventListener("keydown", () => {
+    window.__flKey = performance.now();
+    window.__flBefore = new Set(window.__flPaths().map(p => p.getAttribute("d")));
+  }, true);
 }"""
 CHANGED = """() => {
   if (document.querySelector("[data-testid='stException']")) { return -1; }
-  let fresh = 0;
-  for (const frame of document.querySelectorAll("iframe[title*='streamlit_folium']")) {
-    const doc = frame.contentDocument;
-    if (!doc) { continue; }
-    for (const p of doc.querySelectorAll(".leaflet-zones-pane path, .leaflet-overlay-pane path")) {
-      if (!p.__flSeen) { p.__flSeen = true; fresh += 1; }
-    }
-  }
+  const before = window.__flBefore;
+  const fresh = window.__flPaths().some(p => !before || !before.has(p.getAttribute("d")));
   return fresh ? performance.now() : false;
 }"""
 

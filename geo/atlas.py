@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import model, timeline
+from geo import analysis, model, timeline
 from geo.display import LRU
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -55,6 +56,7 @@ class Atlas:
         self.manifest = manifest or {}
         self.path = path
         self.cache = LRU()
+        self._read_lock = threading.Lock()
 
     def __repr__(self) -> str:
         snapshots = self.control_index[["source", "as_of"]].drop_duplicates().shape[0]
@@ -98,7 +100,8 @@ class Atlas:
         sizes = [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)]
         starts = np.concatenate([[0], np.cumsum(sizes)])
         first, last = np.searchsorted(starts, rows[0], "right") - 1, np.searchsorted(starts, rows[-1], "right") - 1
-        table = parquet.read_row_groups(list(range(first, last + 1)))
+        with self._read_lock:  # one open file shared by the script runs and the prefetch thread
+            table = parquet.read_row_groups(list(range(first, last + 1)))
         frame = table.slice(rows[0] - starts[first], len(rows)).to_pandas()
         geometry = shapely.from_wkb(frame.pop("geometry").to_numpy())
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=model.CRS)
@@ -125,6 +128,15 @@ class Atlas:
             return self.cache.get(("zones", source, t), lambda: c[(c["source"] == source) & (c["as_of"] == t)])
 
         return self.cache.get(("zones", source, t), lambda: self._read_snapshot(source, t))
+
+    def held_km2(self, date: object, source: str | None) -> float:
+        """km² held by the invading force (``model.HELD`` zones, overlaps counted once) at the end
+        of ``date`` in ``source``; cached per snapshot."""
+        t = self.snapshot_at(date, source)
+        if t is None:
+            return 0.0
+        return self.cache.get(("held-km2", source, t), lambda: analysis.area_km2(
+            analysis.status_union(self.zones_at(date, source), model.HELD)))
 
     @cached_property
     def land(self) -> shapely.Geometry:

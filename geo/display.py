@@ -6,6 +6,7 @@ geometry (``geo.analysis``).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -33,25 +34,46 @@ def simplify_zones(zones: gpd.GeoDataFrame, tolerance: float = DEFAULT_TOLERANCE
 
 
 class LRU:
-    """A small least-recently-used cache with a bound on entries."""
+    """A small least-recently-used cache with a bound on entries, safe to share between threads.
+
+    A key being computed by one thread is waited for by the others instead of computed twice
+    (the app's prefetch thread warms the next dates while a script run may ask for them).
+    """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._data: OrderedDict[Hashable, object] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}
+        self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, make: Callable[[], object]) -> object:
         """The cached value for ``key``, computing it with ``make`` on a miss."""
-        if key in self._data:
-            self.hits += 1
-            self._data.move_to_end(key)
-            return self._data[key]
-        self.misses += 1
-        value = make()
-        self._data[key] = value
-        if len(self._data) > self.size:
-            self._data.popitem(last=False)
-        return value
+        while True:
+            with self._lock:
+                if key in self._data:
+                    self.hits += 1
+                    self._data.move_to_end(key)
+                    return self._data[key]
+                pending = self._pending.get(key)
+                if pending is None:
+                    self._pending[key] = threading.Event()
+                    self.misses += 1
+                    break
+            pending.wait()  # another thread computes it; if that failed, compute it here
+        try:
+            value = make()
+            with self._lock:
+                self._data[key] = value
+                if len(self._data) > self.size:
+                    self._data.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._data
 
     def __len__(self) -> int:
         return len(self._data)
