@@ -53,6 +53,8 @@ class Atlas:
         self._control_file = control_file
         self.towns = towns if towns is not None else model.empty("towns")
         self.strikes = strikes if strikes is not None else model.empty("strikes")
+        if not self.strikes["time"].is_monotonic_increasing:  # time order: a window is two binary searches
+            self.strikes = self.strikes.sort_values("time", kind="stable")
         self.manifest = manifest or {}
         self.path = path
         self.cache = LRU()

@@ -16,7 +16,7 @@ import shapely
 
 from geo import timeline
 from geo.atlas import Atlas
-from layers.base import MapLayer, View, text, to_features
+from layers.base import MapLayer, View, texts, to_features
 from layers.geojson_layer import Restyle, StyledGeoJson, bitmask
 from layers.style import STATUS_STYLE, TOWN_STATUS_COLOR
 
@@ -68,17 +68,20 @@ class TownsLayer(MapLayer):
         ``FIELDS``; the ``<!--status-->`` slot receives the ground at the date.
         """
         towns = atlas.towns
-        rows = towns.to_dict("records")
+        n = len(towns)
         pop = towns["population"].astype("Float64").fillna(0).to_numpy()
-        data = to_features(towns, {
-            "id": list(range(len(rows))),
-            "s": ["free"] * len(rows),
-            "r": [_radius(r["population"]) for r in rows],
-            "label": [text(r["name"]) if r["kind"] in LABELLED_KINDS else "" for r in rows],
-            "tooltip": [text(r["name"]) for r in rows],
-            "t": [text(r["name"]) for r in rows],
-            "f": [[text(r["name_uk"]), _population(r["population"]), text(r["admin1"]), text(r["kind"]),
-                   "<!--status-->", text(r["source"]), text(r["note"])] for r in rows],
+        name = texts(towns["name"])
+        labelled = towns["kind"].isin(LABELLED_KINDS).to_numpy()
+        columns = [texts(towns[c]) for c in ("name_uk", "admin1", "kind", "source", "note")]
+        population = [_population(p) if p else "" for p in pop]
+        data = to_features(towns, {  # the tooltip is the popup title ``t``
+            "id": list(range(n)),
+            "s": ["free"] * n,
+            "r": [_radius(p) for p in pop],
+            "label": [v if keep else "" for v, keep in zip(name, labelled, strict=True)],
+            "t": name,
+            "f": [[uk, p, oblast, kind, "<!--status-->", src, note]
+                  for uk, p, oblast, kind, src, note in zip(columns[0], population, *columns[1:], strict=True)],
         })
         data["features"] = [data["features"][i] for i in np.argsort(-pop, kind="stable")]
         return data

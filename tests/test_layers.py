@@ -33,8 +33,8 @@ def test_control_features_at_date(tiny):
 def test_towns_are_drawn_once_and_restyled_per_date(tiny):
     towns = REGISTRY["towns"]
     data = towns.base_geojson(tiny)
-    props = {f["properties"]["tooltip"]: f["properties"] for f in data["features"]}
-    assert [f["properties"]["tooltip"] for f in data["features"]] == ["Alpha", "Bravo", "Charlie &lt;b&gt;"]
+    props = {f["properties"]["t"]: f["properties"] for f in data["features"]}
+    assert [f["properties"]["t"] for f in data["features"]] == ["Alpha", "Bravo", "Charlie &lt;b&gt;"]
     assert props["Charlie &lt;b&gt;"]["t"] == "Charlie &lt;b&gt;"
     assert props["Alpha"]["f"][:2] == ["А", "100,000"] and "<!--status-->" in props["Alpha"]["f"]
     assert towns.assignment(tiny, View(dt.date(2022, 3, 1), "t", 7)) == {"0": "occupied"}
