@@ -9,8 +9,6 @@ layers, source) is mirrored in ``st.query_params`` so a link reopens it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import math
 import os
 import time
@@ -28,6 +26,7 @@ from layers.prefetch import Prefetcher, upcoming
 from ui import changes as ui_changes
 from ui.replay import replay_panel
 from ui.text import md
+from ui.timings import timed, watch
 from ui.upload import upload_panel
 
 HERE = Path(__file__).resolve().parent
@@ -53,28 +52,10 @@ def prefetcher() -> Prefetcher:
     return Prefetcher()
 
 
-def timed(fn):
-    """``fn``, appending {"run", "ms"} per call to the file named by env FRONTLINE_TIMINGS (bench/run.py)."""
-    path = os.environ.get("FRONTLINE_TIMINGS")
-    if not path:
-        return fn
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            with open(path, "a", encoding="utf-8") as f:
-                f.write(json.dumps({"run": fn.__name__, "ms": round(1000 * (time.perf_counter() - start), 2)}) + "\n")
-
-    return run
-
-
 @st.cache_resource(show_spinner="Loading data…")
 def load_atlas(path: str | None) -> Atlas:
     """The data directory's layers, loaded once per server and shared read-only by sessions."""
-    return Atlas.load(path)
+    return watch(Atlas.load(path))
 
 
 def tick(speed: int) -> tuple[float, int]:

@@ -123,6 +123,9 @@ class Session:
         self.b, self.data, self.script, self.timings = b, data, script, timings
         self.frames: list[tuple[float, int]] = []
         self.sent: list[float] = []
+        self.frame_ts: list[float] = []  # the browser's own timestamps of the same frames (precise)
+        self.sent_ts: list[float] = []
+        self.http: list[int] = []  # bytes of each HTTP response (as sent, compressed), in arrival order
 
     def runs(self) -> list[dict]:
         if not self.timings.exists():
@@ -156,6 +159,9 @@ class Session:
         cdp.on("Network.webSocketFrameReceived", lambda e: self.frames.append(
             (time.monotonic(), frame_bytes(e["response"]["payloadData"], e["response"]["opcode"]))))
         cdp.on("Network.webSocketFrameSent", lambda e: self.sent.append(time.monotonic()))
+        cdp.on("Network.webSocketFrameReceived", lambda e: self.frame_ts.append(e["timestamp"]))
+        cdp.on("Network.webSocketFrameSent", lambda e: self.sent_ts.append(e["timestamp"]))
+        cdp.on("Network.loadingFinished", lambda e: self.http.append(int(e["encodedDataLength"])))
         launched = time.perf_counter()
         with app_server(self.data, env={"FRONTLINE_TIMINGS": str(self.timings)}, script=self.script) as url:
             ready = round(time.perf_counter() - launched, 2)
@@ -167,11 +173,12 @@ class Session:
             self.settle(page, 0)
             out["cold_bytes"] = sum(n for _, n in self.frames)
             out["cold_server_ms"] = max(r["ms"] for r in self.runs())
-            server, sizes, paint, delay, heap = [], [], [], [], {}
+            server, sizes, paint, delay, heap, http, roundtrip = [], [], [], [], {}, [], []
             slider = page.get_by_role("slider").first
             for i in range(1, max(steps, heap_steps) + 1):
                 slider.focus()
                 runs_before, frames_before, sent_before = len(self.runs()), len(self.frames), len(self.sent)
+                http_before = len(self.http)
                 pressed = time.monotonic()
                 page.keyboard.press("ArrowRight")
                 painted = self.wait_paint(page)
@@ -179,6 +186,9 @@ class Session:
                 self.settle(page, runs_before)
                 server.append(max(r["ms"] for r in self.runs()[runs_before:]))  # a full run nests the fragment
                 sizes.append(sum(n for _, n in self.frames[frames_before:]))
+                http.append(sum(self.http[http_before:]))
+                if len(self.sent_ts) > sent_before:  # request sent -> last frame of the step's answer
+                    roundtrip.append(1000 * (self.frame_ts[-1] - self.sent_ts[sent_before]))
                 if len(self.sent) > sent_before:
                     delay.append(1000 * (self.sent[sent_before] - pressed))
                 if i % 10 == 0:
@@ -190,6 +200,7 @@ class Session:
             out.update({
                 "step_server_ms": median(server[:steps]), "step_bytes": int(median(sizes[:steps])),
                 "step_paint_ms": median(paint[:steps]), "step_send_delay_ms": median(delay[:steps]),
+                "step_http_bytes": int(median(http[:steps])), "step_roundtrip_ms": median(roundtrip[:steps]),
                 "step_server_ms_max": round(max(server[:steps]), 1), "step_paint_ms_max": round(max(paint[:steps]), 1),
                 "heap_mb_10": heap.get(10), f"heap_mb_{heap_steps}": heap.get(heap_steps),
                 "rss_mb": server_rss_mb(int(url.rsplit(":", 1)[1])),
@@ -203,7 +214,8 @@ def table(result: dict, heap_key: str) -> str:
     ours, naive, ratios = result, result["naive"], result["ratios"]
     rows = [f"{'figure':<22}{'ours':>12}{'naive':>12}  target"]
     for key in ("cold_start_s", "server_ready_s", "cold_server_ms",
-                "step_server_ms", "step_bytes", "step_paint_ms", "step_send_delay_ms", "heap_mb_10",
+                "step_server_ms", "step_roundtrip_ms", "step_bytes", "step_http_bytes", "step_paint_ms",
+                "step_send_delay_ms", "heap_mb_10",
                 heap_key, "rss_mb"):
         target = result["targets"].get(key, "")
         rows.append(f"{key:<22}{ours.get(key)!s:>12}{naive.get(key)!s:>12}  {target}")

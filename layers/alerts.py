@@ -13,6 +13,7 @@ from geo import display
 from geo.alerts import alert_hours
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, to_features
+from layers.features import Features
 
 # Hours under alert -> style key; drawn only when an oblast had an alert that day.
 BANDS = ((12.0, "h12"), (6.0, "h6"), (1.0, "h1"), (0.0, "h0"))
@@ -56,7 +57,7 @@ class AlertsLayer(MapLayer):
         return out[out["hours"] > 0]
 
     def feature_group(self, atlas: Atlas, view: View) -> folium.FeatureGroup:
-        def make() -> dict:
+        def make() -> Features:
             rows = self.frame(atlas, view)
             recs = rows.to_dict("records")
             return to_features(rows, {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo.atlas import Atlas
+from layers.features import Features
 from layers.geojson_layer import StyledGeoJson
 
 POINT_PRECISION = 1e-5  # degrees: ~1 m, enough for any marker
@@ -74,28 +74,22 @@ def popup_table(title: object, rows: Iterable[tuple[str, object]], link_fields: 
     return f'<div class="fl-popup"><b>{text(title)}</b><table>{"".join(cells)}</table></div>'
 
 
-def to_features(frame: gpd.GeoDataFrame, properties: dict[str, list]) -> dict:
-    """A FeatureCollection of ``frame``'s geometries (points rounded to ~1 m) with only the given properties."""
+def to_features(frame: gpd.GeoDataFrame, properties: dict[str, list]) -> Features:
+    """Encoded features of ``frame``'s geometries (points rounded to ~1 m) with only the given properties."""
     values = frame.geometry.values
     points = shapely.get_type_id(values) == shapely.GeometryType.POINT.value
     if points.any():
         values = values.copy()
         values[points] = shapely.set_precision(values[points], POINT_PRECISION)
-    text = shapely.to_geojson(values)  # GEOS writes each geometry (10x faster than GeoSeries.to_json)
-    geoms = json.loads("[" + ",".join("null" if t is None else t for t in text) + "]")
-    keys = list(properties)
-    feats = []
-    for i, geom in enumerate(geoms):
-        feats.append({"type": "Feature", "geometry": geom, "properties": {k: properties[k][i] for k in keys}})
-    return {"type": "FeatureCollection", "features": feats}
+    return Features.build(values, properties)
 
 
-def geojson_group(name: str, data: dict, *, pane: str, styles: dict[str, dict],
+def geojson_group(name: str, data: Features, *, pane: str, styles: dict[str, dict],
                   fields: list[str] | None = None) -> folium.FeatureGroup:
     """A feature group drawing ``data`` in ``pane``; features pick a style from ``styles`` by key ``s``
     (and lay out their popup values ``f`` against ``fields``)."""
     group = folium.FeatureGroup(name=name, overlay=True, control=False)
-    if data["features"]:
+    if len(data):
         StyledGeoJson(data, styles, pane, name, fields=fields).add_to(group)
     return group
 

@@ -21,6 +21,7 @@ from jinja2 import Template
 
 from geo.atlas import DEFAULT_DATA, atomic_write
 from layers.base import text
+from layers.features import Features
 from layers.geojson_layer import StyledGeoJson
 from layers.style import BASEMAP, PANES
 
@@ -58,7 +59,7 @@ class AssetStore:
         self._published: dict[int, tuple[object, str]] = {}  # id(data) -> (data, url): no re-encoding per run
         self._written = 0  # bytes written since the last prune
 
-    def publish(self, data: dict | str) -> str:
+    def publish(self, data: Features | dict | str) -> str:
         """Write ``data`` (once) and return its URL; the same (cached, unchanged) object is not re-encoded."""
         known = self._published.get(id(data))
         if known is not None and known[0] is data:
@@ -69,8 +70,11 @@ class AssetStore:
         self._published[id(data)] = (data, url)
         return url
 
-    def _write(self, data: dict | str) -> str:
-        text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    def _write(self, data: Features | dict | str) -> str:
+        if isinstance(data, Features):
+            text = data.text
+        else:
+            text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         name = hashlib.sha1(text.encode("utf-8")).hexdigest()[:20] + ".json"
         target = self.folder / name
         if not target.exists():  # sessions publish concurrently: each writes its own temp file, then renames
@@ -114,7 +118,7 @@ class AssetStore:
         for group in groups:
             for element in list(getattr(group, "_children", {}).values()):
                 data = getattr(element, "data", None)
-                if isinstance(element, StyledGeoJson) and data and len(data["features"]) >= min_features:
+                if isinstance(element, StyledGeoJson) and data is not None and len(data) >= min_features:
                     element.url, element.data, element.ghost = self.publish(data), None, True
 
 
@@ -220,12 +224,10 @@ CSS = f"""
 
 
 @lru_cache(maxsize=8)
-def outline_geojson(path: str, style_key: str) -> dict:
-    """An outline file as a FeatureCollection whose features use style ``style_key``."""
-    data = json.loads(gpd.read_file(path).to_json(drop_id=True))
-    for f in data["features"]:
-        f["properties"] = {"s": style_key}
-    return data
+def outline_geojson(path: str, style_key: str) -> Features:
+    """An outline file as features that use style ``style_key``."""
+    geoms = gpd.read_file(path).geometry.values
+    return Features.build(geoms, {"s": [style_key] * len(geoms)})
 
 
 def outline_styles(tiles: bool) -> dict[str, dict]:

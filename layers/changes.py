@@ -21,6 +21,7 @@ from jinja2 import Template
 from geo import changes, display, model, timeline
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, popup_table, text, to_features
+from layers.features import Features
 from layers.geojson_layer import StyledGeoJson
 
 TOLERANCE = 0.0005  # degrees (~50 m): change pieces are small, keep their shape
@@ -119,7 +120,7 @@ class ChangesLayer(MapLayer):
             return gpd.GeoDataFrame({"change": [], "area_km2": [], "admin1": []}, geometry=[], crs=model.CRS)
         return changes.diff(atlas, *dates, view.source).zones
 
-    def geojson(self, d: changes.Diff) -> dict:
+    def geojson(self, d: changes.Diff) -> Features:
         """Change polygons (simplified) and towns that changed hands; cached per snapshot pair."""
         zones = d.zones
         geoms = display_geoms(zones.geometry.values)
@@ -142,7 +143,7 @@ class ChangesLayer(MapLayer):
                 ("Change", f"{r['status_from']} → {r['status_to']}"), ("Population", _population(r["population"])),
                 ("Oblast", r["admin1"]), ("Snapshots", period)]) for r in towns],
         })
-        return {"type": "FeatureCollection", "features": polys["features"] + points["features"]}
+        return polys + points
 
     def summary(self, d: changes.Diff) -> str:
         """The summary box of a diff."""
@@ -168,7 +169,7 @@ class ChangesLayer(MapLayer):
             SummaryBox(summary_html("Changes", [], str(exc))).add_to(group)
             return group
         data = atlas.cache.get(("changes-geojson", d.source, d.snapshot_from, d.snapshot_to), lambda: self.geojson(d))
-        if data["features"]:
+        if len(data):
             StyledGeoJson(data, STYLES, self.pane, self.name).add_to(group)
         SummaryBox(self.summary(d)).add_to(group)
         return group
@@ -198,7 +199,7 @@ class DisagreementLayer(MapLayer):
     pane = "changes"
     default_on = False
 
-    def geojson(self, c: changes.Comparison) -> dict:
+    def geojson(self, c: changes.Comparison) -> Features:
         zones = c.zones
         geoms = display_geoms(zones.geometry.values)
         zones = zones.assign(geometry=geoms)[~shapely.is_empty(geoms)]
@@ -221,7 +222,7 @@ class DisagreementLayer(MapLayer):
             return group
         c = changes.compare_sources(atlas, view.date, view.source, other)
         data = atlas.cache.get(("disagreement-geojson", c.a, c.snapshot_a, c.b, c.snapshot_b), lambda: self.geojson(c))
-        if data["features"]:
+        if len(data):
             StyledGeoJson(data, COMPARE_STYLES, self.pane, self.name).add_to(group)
         f = c.figures()
         SummaryBox(summary_html(f"{c.a} vs {c.b} on {c.date:%d %b %Y}", [

@@ -8,6 +8,7 @@ import geopandas as gpd
 from geo import analysis, display
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, text, to_features
+from layers.features import Features
 from layers.style import STATUS_STYLE, ZONE_OPACITY
 
 FIELDS = ["Status", "Snapshot", "Area", "Source", "Note", "Reference"]
@@ -37,11 +38,11 @@ class ControlLayer(MapLayer):
 
         return atlas.cache.get(("control-display", view.source, as_of, tolerance), make)
 
-    def geojson(self, atlas: Atlas, view: View) -> dict:
+    def geojson(self, atlas: Atlas, view: View) -> Features:
         """The FeatureCollection sent to the map (cached per snapshot: slider steps reuse it)."""
         as_of = atlas.snapshot_at(view.date, view.source)
 
-        def make() -> dict:
+        def make() -> Features:
             zones = self.display_frame(atlas, view)
             order = zones["status"].map({s: i for i, s in enumerate(STATUS_STYLE)}).fillna(99)
             zones = zones.loc[order.sort_values(kind="stable").index]

@@ -10,6 +10,7 @@ from geo import analysis, frontline, model
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, popup_table, text, to_features
 from layers.changes import display_geoms
+from layers.features import Features
 
 COLOR = "#111111"
 STYLES = {"front": {"color": COLOR, "weight": 3, "opacity": 0.9, "lineCap": "round"}}
@@ -36,11 +37,11 @@ class FrontlineLayer(MapLayer):
 
         return atlas.cache.get(("frontline", view.source, as_of), make)
 
-    def geojson(self, atlas: Atlas, view: View) -> dict:
+    def geojson(self, atlas: Atlas, view: View) -> Features:
         """The line simplified for display (cached per snapshot)."""
         as_of = atlas.snapshot_at(view.date, view.source)
 
-        def make() -> dict:
+        def make() -> Features:
             front = self.frame(atlas, view)
             front = front.assign(geometry=display_geoms(front.geometry.values))
             front = front[~shapely.is_empty(front.geometry.values)]

@@ -12,11 +12,12 @@ switch statement keyed by a unique property (which repeated every popup).
 from __future__ import annotations
 
 import base64
-import itertools
 
 import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
+
+from layers.features import Features
 
 # Above this many point features, markers are drawn on a canvas instead of as SVG elements.
 CANVAS_POINTS = 2000
@@ -87,13 +88,13 @@ class StyledGeoJson(MacroElement):
         if (after) { after(); }  // a restyle that arrived before the data
       }
       {% if this.url %}fetch({{ this.url | tojson }}).then(function(r) { return r.json(); }).then(loaded);
-      {% else %}loaded({{ this.data | tojson }});{% endif %}
+      {% else %}loaded({{ this.data.inline }});{% endif %}
       return layer;
     })();
     {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
     {% endmacro %}""")
 
-    def __init__(self, data: dict | None, styles: dict[str, dict], pane: str, name: str = "layer",
+    def __init__(self, data: Features | None, styles: dict[str, dict], pane: str, name: str = "layer",
                  registry: str | None = None, url: str | None = None, interactive: bool = True,
                  fields: list[str] | None = None) -> None:
         super().__init__()
@@ -107,8 +108,7 @@ class StyledGeoJson(MacroElement):
         self.ghost = False  # with url: keep the previous layer of this name shown until the data arrives
         self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
         self.fields = fields or []  # escaped popup labels for features that carry ``t`` and ``f``
-        points = (1 for f in (data or {}).get("features", []) if (f["geometry"] or {}).get("type") == "Point")
-        self.canvas = next(itertools.islice(points, CANVAS_POINTS, None), None) is not None  # > CANVAS_POINTS
+        self.canvas = data is not None and data.points > CANVAS_POINTS
 
 
 def bitmask(ids: np.ndarray, size: int) -> str:

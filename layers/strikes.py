@@ -13,6 +13,7 @@ import pandas as pd
 from geo import timeline
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, geojson_group, text, to_features
+from layers.features import Features, with_property
 from layers.style import STRIKE_STYLE
 
 FIELDS = ["Time", "Weapon", "Target", "Oblast", "Killed", "Injured", "What happened", "Location", "Source", "Link"]
@@ -22,7 +23,7 @@ MAX_MARKERS = 600  # beyond this many strikes in the window, older ones are summ
 CELL_DEG = 0.25  # summary grid (~25 km)
 
 
-def summary_features(strikes: gpd.GeoDataFrame) -> list[dict]:
+def summary_features(strikes: gpd.GeoDataFrame) -> Features:
     """One mark per ``CELL_DEG`` grid cell for ``strikes``: count, kinds, casualties, first and last date."""
     x, y = strikes.geometry.x.to_numpy(), strikes.geometry.y.to_numpy()
     cells = strikes.assign(_cx=(x // CELL_DEG).astype(int), _cy=(y // CELL_DEG).astype(int), _x=x, _y=y)
@@ -37,7 +38,7 @@ def summary_features(strikes: gpd.GeoDataFrame) -> list[dict]:
                                      "f": [days, "", "", text(", ".join(sorted(set(g["admin1"].dropna())))),
                                            text(int(g["killed"].sum())), text(int(g["injured"].sum())), text(kinds),
                                            f"grid cell of {CELL_DEG} deg", "", ""]}})
-    return feats
+    return Features.from_dicts(feats)
 
 
 def _radius(killed: object, injured: object) -> float:
@@ -61,10 +62,10 @@ class StrikesLayer(MapLayer):
         key = ("strikes-window", timeline.to_date(view.date), view.window_days)
         return atlas.cache.get(key, lambda: timeline.strikes_in(atlas.strikes, view.date, view.window_days))
 
-    def day_features(self, atlas: Atlas, day: dt.date) -> tuple[np.ndarray, list[dict]]:
-        """The strikes of one calendar day as (epoch seconds, features without opacity), in time
-        order; cached per day, so a step builds only the day that entered the window."""
-        def make() -> tuple[np.ndarray, list[dict]]:
+    def day_features(self, atlas: Atlas, day: dt.date) -> tuple[np.ndarray, list[str]]:
+        """The strikes of one calendar day as (epoch seconds, encoded features without opacity),
+        in time order; cached per day, so a step builds only the day that entered the window."""
+        def make() -> tuple[np.ndarray, list[str]]:
             strikes = timeline.strikes_in(atlas.strikes, day, 1).sort_values("time", kind="stable")
             rows = strikes.to_dict("records")
             data = to_features(strikes, {
@@ -78,11 +79,11 @@ class StrikesLayer(MapLayer):
                        text(r["source"]), text(r["source_url"])] for r in rows],
             })
             seconds = strikes["time"].to_numpy(dtype="datetime64[ns]").astype("int64") / 1e9
-            return seconds, data["features"]
+            return seconds, data.items
 
         return atlas.cache.get(("strikes-day", day), make)
 
-    def geojson(self, atlas: Atlas, view: View) -> dict:
+    def geojson(self, atlas: Atlas, view: View) -> Features:
         """Strike features of the window; newest on top, older ones fainter (cached per window).
 
         A window holding more than ``MAX_MARKERS`` strikes shows the most recent ones as markers
@@ -90,19 +91,19 @@ class StrikesLayer(MapLayer):
         """
         date = timeline.to_date(view.date)
 
-        def make() -> dict:
+        def make() -> Features:
             days = [self.day_features(atlas, date - dt.timedelta(days=k)) for k in range(view.window_days - 1, -1, -1)]
             seconds = np.concatenate([d[0] for d in days]) if days else np.zeros(0)
-            feats = [f for d in days for f in d[1]]
-            older = max(0, len(feats) - MAX_MARKERS)
+            items = [f for d in days for f in d[1]]
+            older = max(0, len(items) - MAX_MARKERS)
             end = timeline.end_of_day(date).timestamp()
             opacity = np.round(np.maximum(0.35, 1 - 0.65 * (end - seconds[older:]) / 86400 / view.window_days), 2)
-            shown = [{"type": "Feature", "geometry": f["geometry"], "properties": {**f["properties"], "o": float(o)}}
-                     for f, o in zip(feats[older:], opacity, strict=True)]
+            shown = Features([with_property(f, "o", float(o)) for f, o in zip(items[older:], opacity, strict=True)],
+                             points=len(items) - older)
             if older:
                 strikes = self.frame(atlas, view).sort_values("time", kind="stable")
                 shown = summary_features(strikes.iloc[:older]) + shown
-            return {"type": "FeatureCollection", "features": shown}
+            return shown
 
         return atlas.cache.get(("strikes-geojson", date, view.window_days), make)
 

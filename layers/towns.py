@@ -17,6 +17,7 @@ import shapely
 from geo import timeline
 from geo.atlas import Atlas
 from layers.base import MapLayer, View, texts, to_features
+from layers.features import Features
 from layers.geojson_layer import Restyle, StyledGeoJson, bitmask
 from layers.style import STATUS_STYLE, TOWN_STATUS_COLOR
 
@@ -61,7 +62,7 @@ class TownsLayer(MapLayer):
     def frame(self, atlas: Atlas, view: View) -> gpd.GeoDataFrame:
         return towns_at(atlas, view)
 
-    def base_geojson(self, atlas: Atlas) -> dict:
+    def base_geojson(self, atlas: Atlas) -> Features:
         """Every town once, biggest first so small ones are drawn on top; ids are row numbers.
 
         Popups are sent as escaped values (``t``, ``f``) laid out in the browser against
@@ -83,12 +84,11 @@ class TownsLayer(MapLayer):
             "f": [[uk, p, oblast, kind, "<!--status-->", src, note]
                   for uk, p, oblast, kind, src, note in zip(columns[0], population, *columns[1:], strict=True)],
         })
-        data["features"] = [data["features"][i] for i in np.argsort(-pop, kind="stable")]
-        return data
+        return data.take(np.argsort(-pop, kind="stable"))
 
     def base_elements(self, atlas: Atlas) -> list:
         data = atlas.cache.get(("towns-base",), lambda: self.base_geojson(atlas))
-        if not data["features"]:
+        if not len(data):
             return []
         return [StyledGeoJson(data, STYLES, self.pane, self.name, registry=REGISTRY, fields=FIELDS)]
 

@@ -10,11 +10,13 @@ import time
 
 import folium
 import pandas as pd
+import shapely
 
 from geo import timeline
 from geo.display import LRU
 from layers import REGISTRY, View
 from layers.basemap import AssetStore
+from layers.features import Features
 from layers.geojson_layer import StyledGeoJson
 from layers.prefetch import Prefetcher, upcoming, warm
 
@@ -92,10 +94,8 @@ def test_warm_builds_exactly_what_a_step_builds(tiny):
 
 def test_large_layers_are_published_as_files_and_small_ones_inline(tmp_path):
     store = AssetStore(tmp_path, "/app/static/generated")
-    big = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [30, 50 + i / 100]}, "properties": {}}
-        for i in range(60)]}
-    small = {"type": "FeatureCollection", "features": big["features"][:3]}
+    big = Features.build([shapely.Point(30, 50 + i / 100) for i in range(60)], {"s": ["x"] * 60})
+    small = Features(big.items[:3])
     groups = []
     for name, data in (("zones", big), ("few", small)):
         group = folium.FeatureGroup(name=name)
@@ -104,7 +104,9 @@ def test_large_layers_are_published_as_files_and_small_ones_inline(tmp_path):
     store.publish_groups(groups)
     layers = [next(iter(g._children.values())) for g in groups]
     assert layers[0].data is None and layers[0].ghost and layers[0].url.startswith("/app/static/generated/")
-    assert json.loads((tmp_path / layers[0].url.rsplit("/", 1)[1]).read_text()) == big
+    published = json.loads((tmp_path / layers[0].url.rsplit("/", 1)[1]).read_text())
+    assert published["type"] == "FeatureCollection" and published["features"] == big.features
+    assert published["features"][59]["geometry"] == {"type": "Point", "coordinates": [30.0, 50.59]}
     assert layers[1].data is small and layers[1].url is None and not layers[1].ghost
     m = folium.Map()
     groups[0].add_to(m)
@@ -143,9 +145,9 @@ def test_strike_window_from_sorted_and_unsorted_frames_agree(tiny):
 
 def test_strike_opacity_fades_with_age_in_the_window(tiny):
     data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 7))
-    props = {f["properties"]["t"].split(", ")[1]: f["properties"] for f in data["features"]}
+    props = {f["properties"]["t"].split(", ")[1]: f["properties"] for f in data.features}
     assert props["P4"]["o"] == 1.0  # 2022-03-05 23:59, the end of the window
     assert props["P3"]["o"] == round(1 - 0.65 * (36 * 3600 / 86400) / 7, 2)  # 1.5 days old
     assert props["P1"]["o"] == 0.44  # 6 days and 30 minutes old
-    oldest = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 9), "t", 9))["features"][0]
+    oldest = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 9), "t", 9)).features[0]
     assert oldest["properties"]["o"] == 0.35  # over 9 days old in a 9-day window: the floor

@@ -216,7 +216,7 @@ def test_changes_layer_draws_pieces_towns_and_summary(atlas):
     html = m.get_root().render()
     assert "fl-summary" in html and "Towns that changed hands" in html
     data = atlas.cache.get(("changes-geojson", "ds", T1, T2), lambda: None)
-    assert {f["properties"]["s"] for f in data["features"]} == {*changes.CHANGES, "town_invader", "town_defender",
+    assert {f["properties"]["s"] for f in data.features} == {*changes.CHANGES, "town_invader", "town_defender",
                                                                "town_contested"}
     before = View(dt.date(2022, 9, 15), "ds", 7, compare_to=dt.date(2022, 9, 7))
     assert layer.frame(atlas, before)["change"].tolist() == layer.frame(atlas, view)["change"].tolist()

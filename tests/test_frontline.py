@@ -87,7 +87,7 @@ def test_frontline_layer_is_cached_and_off_by_default():
     assert not layer.default_on and layer.legend() == [("Front line", "#111111", "box")]
     view = View(dt.date(2022, 9, 7), "t", 7)
     data = layer.geojson(atlas, view)
-    assert len(data["features"]) == 1 and "km" in data["features"][0]["properties"]["tooltip"]
+    assert len(data.features) == 1 and "km" in data.features[0]["properties"]["tooltip"]
     assert layer.geojson(atlas, View(dt.date(2022, 9, 7), "t", 1)) is data
     perimeter = GEOD.geometry_length(dense(box(34, 48, 35, 49)).exterior) / 1000
     assert layer.frame(atlas, view)["length_km"].iloc[0] == pytest.approx(perimeter, rel=1e-4)

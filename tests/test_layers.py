@@ -23,9 +23,9 @@ def test_registry_has_one_entry_per_layer():
 def test_control_features_at_date(tiny):
     view = View(dt.date(2022, 3, 5), "t", 7)
     data = REGISTRY["control"].geojson(tiny, view)
-    statuses = [f["properties"]["s"] for f in data["features"]]
+    statuses = [f["properties"]["s"] for f in data.features]
     assert sorted(statuses) == ["contested", "occupied"]
-    assert [f["properties"]["f"][2] for f in data["features"]] == ["12,326 km²", "4,109 km²"]  # geodesic, 1.5 x 1 deg
+    assert [f["properties"]["f"][2] for f in data.features] == ["12,326 km²", "4,109 km²"]  # geodesic, 1.5 x 1 deg
     # second call is served from the per-snapshot cache
     assert REGISTRY["control"].geojson(tiny, View(dt.date(2022, 3, 6), "t", 7)) is data
 
@@ -33,8 +33,8 @@ def test_control_features_at_date(tiny):
 def test_towns_are_drawn_once_and_restyled_per_date(tiny):
     towns = REGISTRY["towns"]
     data = towns.base_geojson(tiny)
-    props = {f["properties"]["t"]: f["properties"] for f in data["features"]}
-    assert [f["properties"]["t"] for f in data["features"]] == ["Alpha", "Bravo", "Charlie &lt;b&gt;"]
+    props = {f["properties"]["t"]: f["properties"] for f in data.features}
+    assert [f["properties"]["t"] for f in data.features] == ["Alpha", "Bravo", "Charlie &lt;b&gt;"]
     assert props["Charlie &lt;b&gt;"]["t"] == "Charlie &lt;b&gt;"
     assert props["Alpha"]["f"][:2] == ["А", "100,000"] and "<!--status-->" in props["Alpha"]["f"]
     assert towns.assignment(tiny, View(dt.date(2022, 3, 1), "t", 7)) == {"0": "occupied"}
@@ -50,8 +50,8 @@ def test_towns_are_drawn_once_and_restyled_per_date(tiny):
 
 def test_strike_popups_escape_script_and_refuse_javascript_links(tiny):
     data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 1))
-    assert [f["properties"]["s"] for f in data["features"]] == ["missile"]
-    popup = " ".join(data["features"][0]["properties"]["f"])
+    assert [f["properties"]["s"] for f in data.features] == ["missile"]
+    popup = " ".join(data.features[0]["properties"]["f"])
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in popup
     assert "<script" not in popup and "href=\"javascript" not in popup and "javascript:alert(1)" in popup
     html = render(REGISTRY["strikes"].feature_group(tiny, View(dt.date(2022, 3, 5), "t", 1)))
@@ -80,9 +80,9 @@ def test_a_crowded_strike_window_summarises_older_strikes_per_cell(tiny, monkeyp
 
     monkeypatch.setattr(strikes, "MAX_MARKERS", 2)
     data = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 5), "t", 7))
-    kinds = [f["properties"]["s"] for f in data["features"]]
+    kinds = [f["properties"]["s"] for f in data.features]
     assert kinds == ["cell", "cell", "artillery", "missile"]  # s1 and s2 lie in two 0.25-degree cells
-    cells = {f["properties"]["f"][0]: f["properties"] for f in data["features"][:2]}
+    cells = {f["properties"]["f"][0]: f["properties"] for f in data.features[:2]}
     assert cells["2022-02-27 to 2022-02-27"]["t"] == "1 earlier strike in this area"
     assert cells["2022-02-27 to 2022-02-27"]["f"][4:7] == ["1", "2", "1 missile"]
     assert cells["2022-03-01 to 2022-03-01"]["f"][6] == "1 drone"
