@@ -70,7 +70,7 @@ def areas_km2(geoms: object) -> np.ndarray:
     areas exact everywhere on the ellipsoid; with one call for the whole array this is ~10x
     faster than summing geodesic polygons ring by ring. It differs from the geodesic area
     (``geodesic_area_km2``) only in how long straight edges are read: 0.003 % for a 1° x 1°
-    box, under 0.0001 % for the held area of a front drawn with dense vertices.
+    box, under 0.001 % for the held area of the embedded fronts.
     """
     values = np.asarray(geoms, dtype=object).ravel()
     out = np.zeros(len(values), dtype=float)

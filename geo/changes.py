@@ -2,7 +2,7 @@
 
 ``held`` is occupied ∪ occupied_before. For D1 < D2 of one source, ``gain`` = held(D2) − held(D1)
 and ``loss`` = held(D1) − held(D2); contested ground that appeared or vanished is reported the
-same way (``contested_gain`` / ``contested_loss``). Areas are geodesic, on full-resolution
+same way (``contested_gain`` / ``contested_loss``). Areas are on the WGS84 ellipsoid, on full-resolution
 geometry. Slivers from re-drawn edges (pieces under 0.05 km² or thinner than about 50 m) are
 dropped and counted. Results are cached in ``atlas.cache`` per (source, snapshot, snapshot), so
 dates that fall on the same snapshots cost nothing; cached frames are shared: do not modify them.
@@ -284,7 +284,7 @@ def to_geojson(d: Diff, atlas: Atlas) -> dict:
         "towns_changed_hands": int(len(d.towns)),
         "slivers_dropped": dropped,
         "held": "occupied + occupied_before",
-        "area_method": "geodesic (WGS84) on full-resolution geometry",
+        "area_method": "WGS84 ellipsoid (Lambert azimuthal equal-area) on full-resolution geometry",
         "attribution": atlas.attribution(),
         "generator": export.generator_version(),
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),

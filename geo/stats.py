@@ -1,6 +1,6 @@
 """Figures over time: km² per status per snapshot and source, front-line length, strike counts.
 
-Areas are geodesic on the union of each status (full resolution), with a ``held`` row
+Areas (WGS84 ellipsoid) are measured on the union of each status (full resolution), with a ``held`` row
 (occupied ∪ occupied_before); shares are of Ukraine's 603,628 km². The series are batch jobs
 over every snapshot and are not cached here (that would flood ``atlas.cache``): callers cache
 the whole result under one key, as ``ui.changes`` does.

@@ -25,7 +25,7 @@ def test_control_features_at_date(tiny):
     data = REGISTRY["control"].geojson(tiny, view)
     statuses = [f["properties"]["s"] for f in data.features]
     assert sorted(statuses) == ["contested", "occupied"]
-    assert [f["properties"]["f"][2] for f in data.features] == ["12,326 km²", "4,109 km²"]  # geodesic, 1.5 x 1 deg
+    assert [f["properties"]["f"][2] for f in data.features] == ["12,326 km²", "4,109 km²"]  # 1.5 x 1 and 0.5 x 1 deg
     # second call is served from the per-snapshot cache
     assert REGISTRY["control"].geojson(tiny, View(dt.date(2022, 3, 6), "t", 7)) is data
 

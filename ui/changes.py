@@ -105,7 +105,7 @@ def diff_panel(atlas: Atlas, view: View) -> None:
         return
     t = d.totals()
     st.caption(f"{md(d.source)}: snapshot of {d.snapshot_from:%Y-%m-%d %H:%M} → {d.snapshot_to:%Y-%m-%d %H:%M} UTC; "
-               "held = occupied + occupied before 2022; geodesic km² on full-resolution zones.")
+               "held = occupied + occupied before 2022; km² on the WGS84 ellipsoid, full-resolution zones.")
     cols = st.columns(4)
     cols[0].metric(CHANGE_STYLE["gain"]["label"], f"{t['gain']:,.1f} km²")
     cols[1].metric(CHANGE_STYLE["loss"]["label"], f"{t['loss']:,.1f} km²")
