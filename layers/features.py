@@ -63,7 +63,7 @@ class Features:
 
     def take(self, order: Iterable[int]) -> Features:
         """The features in ``order`` (positions)."""
-        return Features([self.items[i] for i in order], self.points)
+        return Features([self.items[i] for i in order])
 
     @property
     def text(self) -> str:

@@ -49,7 +49,8 @@ class StyledGeoJson(MacroElement):
         });
         return "<div class='fl-popup'><b>" + p.t + "</b><table>" + rows.join("") + "</table></div>";
       }
-      var registry = {{ this.registry | tojson }} ? (window[{{ this.registry | tojson }}] = {}) : null;
+      var registry = {{ this.registry | tojson }} ? (window[{{ this.registry | tojson }}] =
+        {{ this.registry_reset | tojson }} ? {} : (window[{{ this.registry | tojson }}] || {})) : null;
       var layer = L.geoJson(null, {
         pane: pane,
         interactive: {{ this.interactive | tojson }},
@@ -87,16 +88,28 @@ class StyledGeoJson(MacroElement):
         var after = {{ this.registry | tojson }} && window[{{ this.registry | tojson }} + "_apply"];
         if (after) { after(); }  // a restyle that arrived before the data
       }
-      {% if this.url %}fetch({{ this.url | tojson }}).then(function(r) { return r.json(); }).then(loaded);
-      {% else %}loaded({{ this.data.inline }});{% endif %}
-      return layer;
+      function load() {
+        {% if this.url %}fetch({{ this.url | tojson }}).then(function(r) { return r.json(); }).then(loaded);
+        {% else %}loaded({{ this.data.inline }});{% endif %}
+      }
+      {% if this.min_zoom %}// shown (and fetched, the first time) only from zoom {{ this.min_zoom }} in
+      var parent = {{ this._parent.get_name() }}, requested = false;
+      function sync() {
+        var map = parent._map || parent, want = map.getZoom() >= {{ this.min_zoom }};
+        if (want && !requested) { requested = true; load(); }
+        if (want !== parent.hasLayer(layer)) { want ? parent.addLayer(layer) : parent.removeLayer(layer); }
+      }
+      (parent._map || parent).on("zoomend", sync);
+      setTimeout(sync, 0);
+      {% else %}load();
+      {% endif %}return layer;
     })();
-    {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+    {% if not this.min_zoom %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
     {% endmacro %}""")
 
     def __init__(self, data: Features | None, styles: dict[str, dict], pane: str, name: str = "layer",
                  registry: str | None = None, url: str | None = None, interactive: bool = True,
-                 fields: list[str] | None = None) -> None:
+                 fields: list[str] | None = None, min_zoom: int | None = None, registry_reset: bool = True) -> None:
         super().__init__()
         self._name = "StyledGeoJson"
         self.layer_name = name
@@ -107,6 +120,8 @@ class StyledGeoJson(MacroElement):
         self.url = url  # when set, the data is fetched from this URL instead of embedded
         self.ghost = False  # with url: keep the previous layer of this name shown until the data arrives
         self.registry = registry  # when set, window[registry][feature id] is the feature's Leaflet layer
+        self.registry_reset = registry_reset  # False: add to the registry the layer before this one started
+        self.min_zoom = min_zoom  # when set, drawn (and its data fetched) only at this zoom or closer
         self.fields = fields or []  # escaped popup labels for features that carry ``t`` and ``f``
         self.canvas = data is not None and data.points > CANVAS_POINTS
 

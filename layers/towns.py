@@ -23,6 +23,8 @@ from layers.style import STATUS_STYLE, TOWN_STATUS_COLOR
 
 LABELLED_KINDS = ("capital", "oblast_centre")
 REGISTRY = "flTowns"
+ALWAYS_SHOWN = 2000  # beyond this many towns, the others are drawn only from zoom MINOR_ZOOM in
+MINOR_ZOOM = 9
 STYLES = {k: {"fillColor": c, "color": "#222222", "weight": 1, "fillOpacity": 0.95, "opacity": 1}
           for k, c in TOWN_STATUS_COLOR.items()}
 NOTES = {"free": "Held by Ukraine", **{k: v["label"] for k, v in STATUS_STYLE.items()}}
@@ -90,7 +92,14 @@ class TownsLayer(MapLayer):
         data = atlas.cache.get(("towns-base",), lambda: self.base_geojson(atlas))
         if not len(data):
             return []
-        return [StyledGeoJson(data, STYLES, self.pane, self.name, registry=REGISTRY, fields=FIELDS)]
+        if len(data) <= ALWAYS_SHOWN:
+            return [StyledGeoJson(data, STYLES, self.pane, self.name, registry=REGISTRY, fields=FIELDS)]
+        # many towns: the most populous always, the rest (fetched on first use) once zoomed in
+        major, minor = atlas.cache.get(("towns-base-split",), lambda: (
+            data.take(range(ALWAYS_SHOWN)), data.take(range(ALWAYS_SHOWN, len(data)))))
+        return [StyledGeoJson(major, STYLES, self.pane, self.name, registry=REGISTRY, fields=FIELDS),
+                StyledGeoJson(minor, STYLES, self.pane, self.name, registry=REGISTRY, fields=FIELDS,
+                              min_zoom=MINOR_ZOOM, registry_reset=False)]
 
     def statuses(self, atlas: Atlas, view: View) -> np.ndarray:
         """The ground under each town (row order) at ``view``; cached per snapshot."""

@@ -86,3 +86,20 @@ def test_a_crowded_strike_window_summarises_older_strikes_per_cell(tiny, monkeyp
     assert cells["2022-02-27 to 2022-02-27"]["t"] == "1 earlier strike in this area"
     assert cells["2022-02-27 to 2022-02-27"]["f"][4:7] == ["1", "2", "1 missile"]
     assert cells["2022-03-01 to 2022-03-01"]["f"][6] == "1 drone"
+
+
+def test_many_towns_show_the_most_populous_first_and_the_rest_from_a_closer_zoom(tiny, monkeypatch):
+    import layers.towns as towns_module
+
+    monkeypatch.setattr(towns_module, "ALWAYS_SHOWN", 2)
+    major, minor = REGISTRY["towns"].base_elements(tiny)
+    assert [f["properties"]["t"] for f in major.data.features] == ["Alpha", "Bravo"]  # by population
+    assert [f["properties"]["t"] for f in minor.data.features] == ["Charlie &lt;b&gt;"]
+    assert (major.min_zoom, minor.min_zoom) == (None, towns_module.MINOR_ZOOM)
+    assert major.registry == minor.registry and major.registry_reset and not minor.registry_reset
+    m = OfflineMap()
+    major.add_to(m)
+    minor.add_to(m)
+    script = m.get_root().render()
+    assert 'on("zoomend", sync)' in script and ">= 9" in script
+    assert REGISTRY["towns"].base_elements(tiny)[1].data is minor.data  # split once, cached
