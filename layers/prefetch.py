@@ -51,7 +51,7 @@ class Prefetcher:
     the step it is meant to speed up.
     """
 
-    def __init__(self, delay_s: float = 0.3) -> None:
+    def __init__(self, delay_s: float = 0.1) -> None:
         self.delay_s = delay_s
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frontline-prefetch")
         self._generation = 0
