@@ -10,7 +10,9 @@ import hashlib
 import importlib.resources
 import json
 import shutil
+import threading
 import time
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,18 +58,23 @@ class AssetStore:
     def __init__(self, folder: Path, url_prefix: str, budget_mb: float = 500) -> None:
         self.folder, self.url_prefix = folder, url_prefix.rstrip("/")
         self.budget = budget_mb * 1e6  # files beyond this many bytes are pruned, oldest first
-        self._published: dict[int, tuple[object, str]] = {}  # id(data) -> (data, url): no re-encoding per run
+        # id(data) -> (data, url), most recent last: data published again is not re-encoded
+        self._published: OrderedDict[int, tuple[object, str]] = OrderedDict()
         self._written = 0  # bytes written since the last prune
+        self._lock = threading.Lock()
 
     def publish(self, data: Features | dict | str) -> str:
         """Write ``data`` (once) and return its URL; the same (cached, unchanged) object is not re-encoded."""
-        known = self._published.get(id(data))
-        if known is not None and known[0] is data:
-            return known[1]
+        with self._lock:  # script runs and the prefetch worker publish concurrently
+            known = self._published.get(id(data))
+            if known is not None and known[0] is data:
+                self._published.move_to_end(id(data))
+                return known[1]
         url = self._write(data)
-        if len(self._published) > 32:  # bounded: old data objects are let go
-            self._published.clear()
-        self._published[id(data)] = (data, url)
+        with self._lock:
+            self._published[id(data)] = (data, url)
+            while len(self._published) > 64:  # bounded: the least recently published are let go
+                self._published.popitem(last=False)
         return url
 
     def _write(self, data: Features | dict | str) -> str:

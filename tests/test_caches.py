@@ -151,3 +151,17 @@ def test_strike_opacity_fades_with_age_in_the_window(tiny):
     assert props["P1"]["o"] == 0.44  # 6 days and 30 minutes old
     oldest = REGISTRY["strikes"].geojson(tiny, View(dt.date(2022, 3, 9), "t", 9)).features[0]
     assert oldest["properties"]["o"] == 0.35  # over 9 days old in a 9-day window: the floor
+
+
+def test_the_same_data_object_is_encoded_once_and_the_memo_is_bounded(tmp_path, monkeypatch):
+    store = AssetStore(tmp_path, "/x")
+    writes = []
+    write = store._write
+    monkeypatch.setattr(store, "_write", lambda data: writes.append(1) or write(data))
+    first = {"n": 0}
+    url = store.publish(first)
+    assert store.publish(first) == url and len(writes) == 1  # a rerun re-sends the cached object: no re-encoding
+    kept = [{"n": i} for i in range(1, 70)]
+    for data in kept:
+        store.publish(data)
+    assert store.publish(first) == url and len(writes) == 71  # let go after 64 newer ones, then written again
