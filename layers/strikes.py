@@ -66,7 +66,7 @@ class StrikesLayer(MapLayer):
         """The strikes of one calendar day as (epoch seconds, encoded features without opacity),
         in time order; cached per day, so a step builds only the day that entered the window."""
         def make() -> tuple[np.ndarray, list[str]]:
-            strikes = timeline.strikes_in(atlas.strikes, day, 1).sort_values("time", kind="stable")
+            strikes = timeline.strikes_in(atlas.strikes, day, 1)  # the Atlas keeps strikes in time order
             rows = strikes.to_dict("records")
             data = to_features(strikes, {
                 "s": [r["kind"] for r in rows],
@@ -101,8 +101,7 @@ class StrikesLayer(MapLayer):
             shown = Features([with_property(f, "o", float(o)) for f, o in zip(items[older:], opacity, strict=True)],
                              points=len(items) - older)
             if older:
-                strikes = self.frame(atlas, view).sort_values("time", kind="stable")
-                shown = summary_features(strikes.iloc[:older]) + shown
+                shown = summary_features(self.frame(atlas, view).iloc[:older]) + shown
             return shown
 
         return atlas.cache.get(("strikes-geojson", date, view.window_days), make)

@@ -46,12 +46,20 @@ def _population(value: object) -> str:
         return ""
 
 
+def town_statuses(atlas: Atlas, view: View) -> np.ndarray:
+    """The ground under each town (row order) at ``view``; cached per snapshot, with one
+    spatial index of the towns for all snapshots."""
+    def make() -> np.ndarray:
+        tree = atlas.cache.get(("towns-tree",), lambda: shapely.STRtree(atlas.towns.geometry.values))
+        zones = atlas.zones_at(view.date, view.source)
+        return timeline.town_status(atlas.towns, zones, atlas.land, tree=tree).to_numpy()
+
+    return atlas.cache.get(("towns-status", view.source, atlas.snapshot_at(view.date, view.source)), make)
+
+
 def towns_at(atlas: Atlas, view: View) -> gpd.GeoDataFrame:
     """Towns with the status of the ground they stand on at ``view.date`` (a new frame)."""
-    zones = atlas.zones_at(view.date, view.source)
-    out = atlas.towns.copy()
-    out["status"] = timeline.town_status(out, zones, atlas.land).to_numpy()
-    return out
+    return atlas.towns.assign(status=town_statuses(atlas, view))
 
 
 class TownsLayer(MapLayer):
@@ -103,13 +111,7 @@ class TownsLayer(MapLayer):
 
     def statuses(self, atlas: Atlas, view: View) -> np.ndarray:
         """The ground under each town (row order) at ``view``; cached per snapshot."""
-        as_of = atlas.snapshot_at(view.date, view.source)
-        def make() -> np.ndarray:
-            tree = atlas.cache.get(("towns-tree",), lambda: shapely.STRtree(atlas.towns.geometry.values))
-            zones = atlas.zones_at(view.date, view.source)
-            return timeline.town_status(atlas.towns, zones, atlas.land, tree=tree).to_numpy()
-
-        return atlas.cache.get(("towns-status", view.source, as_of), make)
+        return town_statuses(atlas, view)
 
     def assignment(self, atlas: Atlas, view: View) -> dict[str, str]:
         """Row id -> status for towns not held by Ukraine."""
