@@ -20,7 +20,7 @@ from streamlit_folium import st_folium
 
 from geo import analysis, export, model, timeline
 from geo.atlas import Atlas
-from layers import REGISTRY, View
+from layers import REGISTRY, View, step_groups
 from layers.basemap import STATIC_URL, AssetStore, ForgetReplacedGroups, Legend, base_map, ensure_static
 from layers.prefetch import Prefetcher, upcoming
 from ui import changes as ui_changes
@@ -190,22 +190,19 @@ def map_panel(atlas: Atlas) -> None:
                 st.session_state.get("compare_to"))
     st.markdown(f"#### {view.date:%d %B %Y}\n{summary(atlas, view)}")
     on = active_layers()
-    usable = {name: lyr for name, lyr in REGISTRY.items() if lyr.available(atlas)}
-    groups = [lyr.feature_group(atlas, view) if name in on else lyr.off_group(atlas) for name, lyr in usable.items()]
+    layer_groups, sections = step_groups(atlas, view, on)
+    assets().publish_groups(layer_groups)
     reset = folium.FeatureGroup(name="reset", control=False)
     ForgetReplacedGroups().add_to(reset)
-    groups.insert(0, reset)
     legend = folium.FeatureGroup(name="legend", control=False)
-    sections = [(lyr.title, lyr.legend(atlas, view)) for name, lyr in usable.items() if name in on]
-    Legend([s for s in sections if s[1]]).add_to(legend)
-    groups.append(legend)
-    m = base_map([e for lyr in usable.values() for e in lyr.base_elements(atlas)],
+    Legend(sections).add_to(legend)
+    groups = [reset, *layer_groups, legend]
+    m = base_map([e for lyr in REGISTRY.values() if lyr.available(atlas) for e in lyr.base_elements(atlas)],
                  tiles=st.session_state.get("tiles", False), assets=assets())
-    assets().publish_groups(groups)
     if PREFETCH:
         step = tick(st.session_state.speed)[1] if st.session_state.playing else 1
         prefetcher().schedule(atlas, upcoming(view, step, first, last), on, assets().publish_groups)
-    st_folium(m, key="map", feature_group_to_add=[g for g in groups if g is not None], returned_objects=[], height=640,
+    st_folium(m, key="map", feature_group_to_add=groups, returned_objects=[], height=640,
               use_container_width=True)
     sync_url()
     if not st.session_state.playing:

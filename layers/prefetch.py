@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 from geo.atlas import Atlas
-from layers import REGISTRY
+from layers import step_groups
 from layers.base import View
 
 LOG = logging.getLogger(__name__)
@@ -25,15 +25,10 @@ LOG = logging.getLogger(__name__)
 
 def warm(atlas: Atlas, view: View, names: list[str], publish: Callable[[list], None] | None = None) -> None:
     """Build what a step to ``view`` with the layers ``names`` needs, so that it is cached."""
-    groups = []
-    for name in names:
-        layer = REGISTRY[name]
-        if layer.available(atlas):
-            groups.append(layer.feature_group(atlas, view))
-            layer.legend(atlas, view)
+    groups, _ = step_groups(atlas, view, names)
     atlas.held_km2(view.date, view.source)
-    if publish is not None:
-        publish([g for g in groups if g is not None])
+    if publish is not None:  # what switched-off layers send (a hidden restyle at most) holds no data
+        publish([g for g in groups if g.layer_name in names])
 
 
 def upcoming(view: View, step_days: int, first: dt.date, last: dt.date, ahead: int = 2) -> list[View]:
